@@ -1,0 +1,55 @@
+package io.realtime.core;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Accepts messages for topics, keeps a bounded history of them and fans them out to
+ * subscribers. Message ids are opaque, unique and increasing within a topic, and never
+ * mistaken for the ids of another broker lifetime.
+ *
+ * <p>A position is the id of the last message a client already has on a topic; {@code null}
+ * means "now". Positions may be handed to any broker instance that shares the same store.
+ *
+ * @since 0.1.0
+ */
+public interface Broker {
+
+	/**
+	 * Accept a message.
+	 * @param topic a valid topic
+	 * @param data the payload as compact JSON text
+	 * @return the accepted message with its id and timestamp
+	 * @throws InvalidTopicException when the topic is malformed
+	 * @throws BrokerUnavailableException when the broker cannot accept messages now
+	 */
+	Message publish(String topic, String data);
+
+	/**
+	 * Read history after a position.
+	 * @param topic a valid topic
+	 * @param after the last id the caller has, or {@code null} for "now" (an empty page
+	 * positioned at the newest message)
+	 * @param limit the most messages to return
+	 * @return the page
+	 * @throws InvalidCursorException when {@code after} cannot be an id of this topic
+	 */
+	HistoryPage read(String topic, @Nullable String after, int limit);
+
+	/**
+	 * Subscribe to a topic: {@link MessageListener#onSubscribed} first, then every message
+	 * after {@code after} still in history, then live messages, with no gap and no duplicate.
+	 * @param topic a valid topic
+	 * @param after the last id the subscriber has, or {@code null} to start now
+	 * @param listener the non-blocking listener
+	 * @return the subscription
+	 * @throws InvalidCursorException when {@code after} cannot be an id of this topic
+	 */
+	Subscription subscribe(String topic, @Nullable String after, MessageListener listener);
+
+	/**
+	 * The number of subscriptions this broker instance currently holds.
+	 * @return the count
+	 */
+	long subscriptionCount();
+
+}

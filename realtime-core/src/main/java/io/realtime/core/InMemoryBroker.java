@@ -1,0 +1,305 @@
+package io.realtime.core;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link Broker} for one JVM. Each topic keeps a bounded history (by count and age) and its
+ * subscribers; a publish appends and hands the message to every subscriber's non-blocking
+ * listener under the topic's lock, which keeps topic order across concurrent publishers.
+ *
+ * <p>Ids look like {@code <epoch>.<sequence>}: the epoch is random per topic log, so ids from an
+ * earlier run (or a log that was dropped) are recognized and answered with a reset, never
+ * mistaken for current ones.
+ *
+ * @since 0.1.0
+ */
+public final class InMemoryBroker implements Broker {
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final Map<String, TopicLog> topics = new ConcurrentHashMap<>();
+
+	private final AtomicLong subscriptions = new AtomicLong();
+
+	private final int historySize;
+
+	private final long historyTtlMillis;
+
+	private final Clock clock;
+
+	/**
+	 * Create a broker that keeps 1,000 messages per topic for 5 minutes.
+	 */
+	public InMemoryBroker() {
+		this(1000, Duration.ofMinutes(5), Clock.systemUTC());
+	}
+
+	/**
+	 * Create a broker.
+	 * @param historySize the most messages kept per topic, at least 1
+	 * @param historyTtl how long a message stays in history, positive
+	 * @param clock the clock that stamps messages and ages history
+	 */
+	public InMemoryBroker(int historySize, Duration historyTtl, Clock clock) {
+		if (historySize < 1) {
+			throw new IllegalArgumentException("historySize must be at least 1");
+		}
+		if (historyTtl.isNegative() || historyTtl.isZero()) {
+			throw new IllegalArgumentException("historyTtl must be positive");
+		}
+		this.historySize = historySize;
+		this.historyTtlMillis = historyTtl.toMillis();
+		this.clock = Objects.requireNonNull(clock, "clock must not be null");
+	}
+
+	@Override
+	public Message publish(String topic, String data) {
+		Objects.requireNonNull(data, "data must not be null");
+		return log(topic).append(data);
+	}
+
+	@Override
+	public HistoryPage read(String topic, @Nullable String after, int limit) {
+		if (limit < 0) {
+			throw new IllegalArgumentException("limit must not be negative");
+		}
+		return log(topic).read(after, limit);
+	}
+
+	@Override
+	public Subscription subscribe(String topic, @Nullable String after, MessageListener listener) {
+		Objects.requireNonNull(listener, "listener must not be null");
+		return log(topic).subscribe(after, listener);
+	}
+
+	@Override
+	public long subscriptionCount() {
+		return this.subscriptions.get();
+	}
+
+	/**
+	 * The number of topics this broker holds a log for.
+	 * @return the count
+	 */
+	public int topicCount() {
+		return this.topics.size();
+	}
+
+	private TopicLog log(String topic) {
+		TopicLog log = this.topics.get(topic);
+		return (log != null) ? log : this.topics.computeIfAbsent(Topics.requireValid(topic), TopicLog::new);
+	}
+
+	private static String newEpoch() {
+		return Long.toString(RANDOM.nextLong() >>> 16, 36);
+	}
+
+	/** One topic: a ring buffer of recent messages and the subscribers. */
+	private final class TopicLog {
+
+		private final String topic;
+
+		private final String epoch = newEpoch();
+
+		private final LinkedHashSet<TopicSubscription> subscribers = new LinkedHashSet<>();
+
+		private Message[] ring = new Message[Math.min(16, InMemoryBroker.this.historySize)];
+
+		/** Sequence of the newest message; 0 before the first. */
+		private long head;
+
+		/** Messages held, the newest {@code count} sequences up to {@link #head}. */
+		private int count;
+
+		TopicLog(String topic) {
+			this.topic = topic;
+		}
+
+		synchronized Message append(String data) {
+			long now = InMemoryBroker.this.clock.millis();
+			expire(now);
+			long seq = this.head + 1;
+			Message message = new Message(this.topic, id(seq), data, now);
+			store(seq, message);
+			for (Iterator<TopicSubscription> it = this.subscribers.iterator(); it.hasNext();) {
+				if (!it.next().deliver(message)) {
+					it.remove();
+					InMemoryBroker.this.subscriptions.decrementAndGet();
+				}
+			}
+			return message;
+		}
+
+		synchronized HistoryPage read(@Nullable String after, int limit) {
+			expire(InMemoryBroker.this.clock.millis());
+			if (after == null) {
+				return new HistoryPage(List.of(), true, id(this.head));
+			}
+			long afterSeq = resumeSequence(after);
+			boolean recovered = afterSeq >= 0;
+			long from = recovered ? afterSeq + 1 : oldest();
+			List<Message> messages = new ArrayList<>((int) Math.min(limit, this.head - from + 1));
+			for (long seq = from; seq <= this.head && messages.size() < limit; seq++) {
+				messages.add(at(seq));
+			}
+			String position = messages.isEmpty() ? (recovered ? after : id(this.head))
+					: messages.get(messages.size() - 1).id();
+			return new HistoryPage(messages, recovered, position);
+		}
+
+		synchronized Subscription subscribe(@Nullable String after, MessageListener listener) {
+			expire(InMemoryBroker.this.clock.millis());
+			long afterSeq = (after != null) ? resumeSequence(after) : this.head;
+			boolean recovered = afterSeq >= 0;
+			TopicSubscription subscription = new TopicSubscription(this, listener, recovered);
+			listener.onSubscribed(recovered);
+			for (long seq = recovered ? afterSeq + 1 : oldest(); seq <= this.head; seq++) {
+				if (!subscription.deliver(at(seq))) {
+					return subscription;
+				}
+			}
+			this.subscribers.add(subscription);
+			InMemoryBroker.this.subscriptions.incrementAndGet();
+			return subscription;
+		}
+
+		synchronized void remove(TopicSubscription subscription) {
+			if (this.subscribers.remove(subscription)) {
+				InMemoryBroker.this.subscriptions.decrementAndGet();
+			}
+		}
+
+		/**
+		 * The sequence to resume after, or -1 when the position cannot be resumed without a gap.
+		 */
+		private long resumeSequence(String after) {
+			int dot = after.lastIndexOf('.');
+			long seq = (dot > 0) ? parseSequence(after.substring(dot + 1)) : -1;
+			if (seq < 0) {
+				throw new InvalidCursorException("'" + after + "' is not a message id of this broker");
+			}
+			if (!after.regionMatches(0, this.epoch, 0, dot) || dot != this.epoch.length()) {
+				return -1; // another broker lifetime
+			}
+			if (seq > this.head) {
+				throw new InvalidCursorException("'" + after + "' is ahead of topic '" + this.topic + "'");
+			}
+			return (seq >= oldest() - 1) ? seq : -1;
+		}
+
+		private long oldest() {
+			return this.head - this.count + 1;
+		}
+
+		private Message at(long seq) {
+			return this.ring[(int) (seq % this.ring.length)];
+		}
+
+		private void store(long seq, Message message) {
+			if (this.count == this.ring.length && this.ring.length < InMemoryBroker.this.historySize) {
+				grow();
+			}
+			this.ring[(int) (seq % this.ring.length)] = message;
+			this.head = seq;
+			this.count = Math.min(this.count + 1, this.ring.length);
+		}
+
+		private void grow() {
+			Message[] larger = new Message[(int) Math.min((long) this.ring.length * 2, InMemoryBroker.this.historySize)];
+			for (long seq = oldest(); seq <= this.head; seq++) {
+				larger[(int) (seq % larger.length)] = at(seq);
+			}
+			this.ring = larger;
+		}
+
+		private void expire(long now) {
+			long cutoff = now - InMemoryBroker.this.historyTtlMillis;
+			while (this.count > 0 && at(oldest()).timestamp() < cutoff) {
+				this.ring[(int) (oldest() % this.ring.length)] = null;
+				this.count--;
+			}
+		}
+
+		private String id(long seq) {
+			return this.epoch + "." + seq;
+		}
+
+		private static long parseSequence(String text) {
+			if (text.isEmpty() || text.length() > 18) {
+				return -1;
+			}
+			for (int i = 0; i < text.length(); i++) {
+				if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+					return -1;
+				}
+			}
+			return Long.parseLong(text);
+		}
+
+	}
+
+	private static final class TopicSubscription implements Subscription {
+
+		private final TopicLog log;
+
+		private final MessageListener listener;
+
+		private final boolean recovered;
+
+		private volatile boolean cancelled;
+
+		TopicSubscription(TopicLog log, MessageListener listener, boolean recovered) {
+			this.log = log;
+			this.listener = listener;
+			this.recovered = recovered;
+		}
+
+		/** Hand a message to the listener; {@code false} once the subscription is dead. */
+		boolean deliver(Message message) {
+			if (this.cancelled) {
+				return false;
+			}
+			try {
+				this.listener.onMessage(message);
+				return true;
+			}
+			catch (RuntimeException ex) {
+				// a failing listener must not cost other subscribers their messages
+				this.cancelled = true;
+				return false;
+			}
+		}
+
+		@Override
+		public String topic() {
+			return this.log.topic;
+		}
+
+		@Override
+		public boolean recovered() {
+			return this.recovered;
+		}
+
+		@Override
+		public void cancel() {
+			if (!this.cancelled) {
+				this.cancelled = true;
+				this.log.remove(this);
+			}
+		}
+
+	}
+
+}

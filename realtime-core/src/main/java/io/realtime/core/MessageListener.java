@@ -1,0 +1,27 @@
+package io.realtime.core;
+
+/**
+ * Receives the messages of one subscription. Callbacks for one subscription never overlap and
+ * come in topic order. They run on the publisher's thread, so they must not block: hand the
+ * message to a queue or a non-blocking write and return.
+ *
+ * @since 0.1.0
+ */
+@FunctionalInterface
+public interface MessageListener {
+
+	/**
+	 * Called once, before any message, when the subscription is in place.
+	 * @param recovered {@code false} when the requested position could not be resumed without
+	 * a gap and delivery starts from the oldest message still in history
+	 */
+	default void onSubscribed(boolean recovered) {
+	}
+
+	/**
+	 * Called for every message after the subscription's position, first from history, then live.
+	 * @param message the message
+	 */
+	void onMessage(Message message);
+
+}
