@@ -154,8 +154,7 @@ public final class InMemoryBroker implements Broker {
 			for (long seq = from; seq <= this.head && messages.size() < limit; seq++) {
 				messages.add(at(seq));
 			}
-			String position = messages.isEmpty() ? (recovered ? after : id(this.head))
-					: messages.get(messages.size() - 1).id();
+			String position = messages.isEmpty() ? id(from - 1) : messages.get(messages.size() - 1).id();
 			return new HistoryPage(messages, recovered, position);
 		}
 

@@ -1,0 +1,107 @@
+// Type declarations for realtime.js, served as /realtime/client.js (global `Realtime`)
+// and /realtime/client.mjs (default export and named `connect`).
+
+export type TransportName = 'websocket' | 'sse' | 'long-poll' | 'poll';
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** The message envelope, identical on every transport. */
+export interface Message<T = unknown> {
+  topic: string;
+  /** Opaque, unique and increasing within its topic. */
+  id: string;
+  data: T;
+  /** Broker accept time, epoch milliseconds. */
+  ts: number;
+}
+
+export interface ReconnectOptions {
+  /** Delay before the first retry, ms. Default 500. */
+  initialDelay?: number;
+  /** Upper bound of any delay, ms. Default 30000. */
+  maxDelay?: number;
+  /** Growth per attempt. Default 2. */
+  factor?: number;
+  /** Share (0..1) of the delay that is randomly taken off. Default 0.5. */
+  jitter?: number;
+}
+
+export interface ConnectOptions {
+  /** Tried in order; one entry forces that transport. Default all four, in this order. */
+  transports?: TransportName[];
+  /** Regular polling interval, ms. Default 1000. */
+  pollInterval?: number;
+  /** Time for a transport to open before the next one is tried, ms. Default 10000. */
+  connectTimeout?: number;
+  reconnect?: ReconnectOptions;
+  /** Message ids remembered per topic to drop duplicates. Default 1000. */
+  dedupeWindow?: number;
+  /** Implementations to use instead of the globals (tests, non-browser runtimes). */
+  WebSocket?: new (url: string) => WebSocket;
+  EventSource?: new (url: string) => EventSource;
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Resolves a relative base URL for the WebSocket. Default `globalThis.location`. */
+  location?: { href: string };
+  /** Random source for the back-off jitter, returns [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+/** Errors from publish() and 'error' events. */
+export interface RealtimeError extends Error {
+  /** WebSocket error code (bad_request, forbidden, too_large, rate_limited, internal), or one
+   *  derived from the HTTP status, or a client code (closed, timeout, network). */
+  code?: string;
+  /** HTTP status, for errors from HTTP endpoints. */
+  status?: number;
+  /** RFC 9457 `detail` of an HTTP problem response. */
+  detail?: string;
+  /** The whole problem body of an HTTP error. */
+  problem?: Record<string, unknown>;
+  /** The publish `ref` the server's error frame answered. */
+  ref?: string;
+  /** WebSocket close code when the connection was closed. */
+  closeCode?: number;
+  /** Transport the error happened on. */
+  transport?: TransportName;
+}
+
+export interface Subscription {
+  readonly topic: string;
+  /** Idempotent. The last subscription of a topic unsubscribes it on the server. */
+  unsubscribe(): void;
+}
+
+export interface Connection {
+  /** The transport in use, or null while not open. */
+  readonly transport: TransportName | null;
+  readonly state: ConnectionState;
+  subscribe<T = unknown>(topic: string, handler: (data: T, message: Message<T>) => void): Subscription;
+  /** Resolves with the message id; rejects with a RealtimeError. */
+  publish(topic: string, data: unknown): Promise<string>;
+  on(event: 'state', fn: (state: ConnectionState, previous: ConnectionState) => void): () => void;
+  on(event: 'message', fn: (message: Message) => void): () => void;
+  /** The server could not resume these topics without a gap. */
+  on(event: 'reset', fn: (info: { topics: string[] }) => void): () => void;
+  on(event: 'error', fn: (error: RealtimeError) => void): () => void;
+  close(): void;
+}
+
+export interface RealtimeStatic {
+  connect(base?: string, options?: ConnectOptions): Connection;
+  readonly TRANSPORTS: TransportName[];
+  /** Not a stable API: exposed for tests. */
+  readonly _internal: {
+    backoffDelay(attempt: number, opts?: ReconnectOptions, random?: () => number): number;
+    validTopic(topic: unknown): boolean;
+    wsUrlFor(base: string, location?: { href: string }): string;
+    [name: string]: unknown;
+  };
+}
+
+declare const Realtime: RealtimeStatic;
+export default Realtime;
+export declare function connect(base?: string, options?: ConnectOptions): Connection;
+
+declare global {
+  // eslint-disable-next-line no-var
+  var Realtime: RealtimeStatic;
+}

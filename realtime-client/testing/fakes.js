@@ -1,0 +1,128 @@
+'use strict';
+// Scriptable stand-ins for WebSocket, EventSource and fetch, injected through connect options.
+// Kept outside test/ so `node --test test/` does not run this file as a test.
+
+class FakeWebSocket {
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    this.closedWith = null;
+    this.constructor.instances.push(this);
+  }
+  send(text) {
+    if (this.readyState !== 1) throw new Error('send on a socket that is not open');
+    this.sent.push(JSON.parse(text));
+  }
+  close(code) {
+    if (this.closedWith === null) this.closedWith = code === undefined ? 1005 : code;
+    this.readyState = 3;
+  }
+  // Server side
+  _open() { this.readyState = 1; this.onopen && this.onopen({}); }
+  _receive(frame) { this.onmessage && this.onmessage({ data: JSON.stringify(frame) }); }
+  _receiveRaw(text) { this.onmessage && this.onmessage({ data: text }); }
+  _fail() {
+    this.readyState = 3;
+    this.onerror && this.onerror({});
+    this.onclose && this.onclose({ code: 1006, reason: '' });
+  }
+  _serverClose(code, reason = '') {
+    this.readyState = 3;
+    this.onclose && this.onclose({ code, reason });
+  }
+  frames(type) { return this.sent.filter((f) => !type || f.type === type); }
+}
+FakeWebSocket.instances = [];
+
+class FakeEventSource {
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.closed = false;
+    this.listeners = {};
+    this.constructor.instances.push(this);
+  }
+  addEventListener(type, fn) { (this.listeners[type] = this.listeners[type] || []).push(fn); }
+  close() { this.closed = true; this.readyState = 2; }
+  // Server side
+  _open() { this.readyState = 1; this.onopen && this.onopen({}); }
+  _event(type, data, id) {
+    const e = { type, data: typeof data === 'string' ? data : JSON.stringify(data), lastEventId: id || '' };
+    if (type === 'message' && this.onmessage) this.onmessage(e);
+    (this.listeners[type] || []).forEach((fn) => fn(e));
+  }
+  _error() { this.readyState = 0; this.onerror && this.onerror({}); }
+  get topics() { return new URL(this.url, 'http://x').searchParams.getAll('topic'); }
+  get cursor() { return new URL(this.url, 'http://x').searchParams.get('cursor'); }
+}
+FakeEventSource.instances = [];
+
+/** A fetch whose calls wait until the test answers them. */
+function fakeFetch() {
+  const calls = [];
+  const fetch = (url, init = {}) => new Promise((resolve, reject) => {
+    const call = {
+      url, init, aborted: false, settled: false,
+      get path() { return new URL(url, 'http://x').pathname; },
+      get topics() { return new URL(url, 'http://x').searchParams.getAll('topic'); },
+      get cursor() { return new URL(url, 'http://x').searchParams.get('cursor'); },
+      respond(status, body, type = 'application/json') {
+        call.settled = true;
+        resolve(new Response(typeof body === 'string' ? body : JSON.stringify(body),
+          { status, headers: { 'Content-Type': type } }));
+      },
+      ok(body) { call.respond(200, body); },
+      fail(err = new TypeError('Failed to fetch')) { call.settled = true; reject(err); },
+    };
+    if (init.signal) {
+      init.signal.addEventListener('abort', () => {
+        call.aborted = true;
+        if (!call.settled) { call.settled = true; reject(new DOMException('aborted', 'AbortError')); }
+      });
+    }
+    calls.push(call);
+  });
+  fetch.calls = calls;
+  fetch.pending = () => calls.filter((c) => !c.settled);
+  return fetch;
+}
+
+/** Resolves once `predicate()` is truthy (checked every millisecond), else rejects. */
+async function waitFor(predicate, what = 'condition', timeout = 2000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = predicate();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+function env(topic, id, data) { return { topic, id, data: data === undefined ? id : data, ts: 1732456789000 }; }
+
+const Realtime = require('../src/realtime.js');
+
+/** Fresh fakes plus a client wired to them; `rt` is closed by `done()`. */
+function setup(options = {}, base = 'http://app.test/realtime') {
+  class WS extends FakeWebSocket {}
+  WS.instances = [];
+  class ES extends FakeEventSource {}
+  ES.instances = [];
+  const fetch = fakeFetch();
+  const states = [];
+  const errors = [];
+  const rt = Realtime.connect(base, {
+    WebSocket: WS, EventSource: ES, fetch,
+    reconnect: { initialDelay: 1, maxDelay: 4, factor: 2, jitter: 0 },
+    connectTimeout: 1000,
+    ...options,
+  });
+  rt.on('state', (s) => states.push(s));
+  rt.on('error', (e) => errors.push(e));
+  return { rt, WS, ES, fetch, states, errors, ws: (i = -1) => WS.instances.at(i), es: (i = -1) => ES.instances.at(i) };
+}
+
+module.exports = { Realtime, FakeWebSocket, FakeEventSource, fakeFetch, waitFor, tick, env, setup };

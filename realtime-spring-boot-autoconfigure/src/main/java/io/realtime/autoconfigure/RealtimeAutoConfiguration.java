@@ -1,0 +1,72 @@
+package io.realtime.autoconfigure;
+
+import java.time.Clock;
+
+import io.realtime.core.Broker;
+import io.realtime.core.InMemoryBroker;
+import io.realtime.server.RealtimeAuthorizationPolicy;
+import io.realtime.server.RealtimeMetrics;
+import io.realtime.server.RealtimePublisher;
+import io.realtime.server.TopicAccess;
+import io.realtime.server.TopicPatternAuthorizationPolicy;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
+ * the broker, the Java publishing API and the authorization policy; any application, web or
+ * not.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@EnableConfigurationProperties(RealtimeProperties.class)
+public final class RealtimeAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	Broker realtimeBroker(RealtimeProperties properties) {
+		RealtimeProperties.History history = properties.getHistory();
+		if (history.getSize() < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.history.size", history.getSize(),
+					"must be at least 1");
+		}
+		if (history.getTtl().isNegative() || history.getTtl().isZero()) {
+			throw new InvalidConfigurationPropertyValueException("realtime.history.ttl", history.getTtl(),
+					"must be positive");
+		}
+		return new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RealtimeMetrics realtimeMetrics() {
+		return new RealtimeMetrics();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RealtimeAuthorizationPolicy realtimeAuthorizationPolicy(RealtimeProperties properties) {
+		return new TopicPatternAuthorizationPolicy(properties.getPublish().getAllowedTopics());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RealtimePublisher realtimePublisher(Broker broker, ObjectProvider<JsonMapper> jsonMapper,
+			RealtimeMetrics metrics) {
+		return new RealtimePublisher(broker, jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), metrics);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TopicAccess realtimeTopicAccess(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
+		return new TopicAccess(policy, properties.getMaxTopicsPerConnection());
+	}
+
+}

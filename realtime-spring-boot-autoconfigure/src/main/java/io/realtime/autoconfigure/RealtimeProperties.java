@@ -1,0 +1,340 @@
+package io.realtime.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties of the realtime endpoints and the in-memory broker.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("realtime")
+public class RealtimeProperties {
+
+	/**
+	 * Path under which every endpoint is mapped.
+	 */
+	private String basePath = "/realtime";
+
+	/**
+	 * Origin patterns allowed to open WebSockets and to call the HTTP endpoints cross-origin.
+	 * Empty means same origin only.
+	 */
+	private List<String> allowedOrigins = new ArrayList<>();
+
+	/**
+	 * Largest message a client may publish, counted in bytes of the raw body or frame.
+	 */
+	private DataSize maxMessageSize = DataSize.ofKilobytes(64);
+
+	/**
+	 * Most concurrent SSE, WebSocket and waiting long-poll connections; further ones get 503.
+	 */
+	private int maxConnections = 10_000;
+
+	/**
+	 * Most topics one request or WebSocket connection may subscribe to.
+	 */
+	private int maxTopicsPerConnection = 100;
+
+	private final History history = new History();
+
+	private final Poll poll = new Poll();
+
+	private final LongPoll longPoll = new LongPoll();
+
+	private final Sse sse = new Sse();
+
+	private final Websocket websocket = new Websocket();
+
+	private final Publish publish = new Publish();
+
+	public String getBasePath() {
+		return this.basePath;
+	}
+
+	public void setBasePath(String basePath) {
+		this.basePath = basePath;
+	}
+
+	public List<String> getAllowedOrigins() {
+		return this.allowedOrigins;
+	}
+
+	public void setAllowedOrigins(List<String> allowedOrigins) {
+		this.allowedOrigins = allowedOrigins;
+	}
+
+	public DataSize getMaxMessageSize() {
+		return this.maxMessageSize;
+	}
+
+	public void setMaxMessageSize(DataSize maxMessageSize) {
+		this.maxMessageSize = maxMessageSize;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public int getMaxTopicsPerConnection() {
+		return this.maxTopicsPerConnection;
+	}
+
+	public void setMaxTopicsPerConnection(int maxTopicsPerConnection) {
+		this.maxTopicsPerConnection = maxTopicsPerConnection;
+	}
+
+	public History getHistory() {
+		return this.history;
+	}
+
+	public Poll getPoll() {
+		return this.poll;
+	}
+
+	public LongPoll getLongPoll() {
+		return this.longPoll;
+	}
+
+	public Sse getSse() {
+		return this.sse;
+	}
+
+	public Websocket getWebsocket() {
+		return this.websocket;
+	}
+
+	public Publish getPublish() {
+		return this.publish;
+	}
+
+	public static class History {
+
+		/**
+		 * Most messages kept per topic for resuming clients.
+		 */
+		private int size = 1000;
+
+		/**
+		 * How long a message stays in history.
+		 */
+		private Duration ttl = Duration.ofMinutes(5);
+
+		public int getSize() {
+			return this.size;
+		}
+
+		public void setSize(int size) {
+			this.size = size;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+	}
+
+	public static class Poll {
+
+		/**
+		 * Whether the regular polling endpoint is enabled.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Most messages in one poll or long-poll reply.
+		 */
+		private int maxBatch = 100;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxBatch() {
+			return this.maxBatch;
+		}
+
+		public void setMaxBatch(int maxBatch) {
+			this.maxBatch = maxBatch;
+		}
+
+	}
+
+	public static class LongPoll {
+
+		/**
+		 * Whether the long-polling endpoint is enabled.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long a long-poll request waits for a message before it answers empty.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	public static class Sse {
+
+		/**
+		 * Whether the Server-Sent Events endpoint is enabled.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Interval between keep-alive comments.
+		 */
+		private Duration heartbeat = Duration.ofSeconds(15);
+
+		/**
+		 * Reconnect delay advised to clients in the stream's retry field.
+		 */
+		private Duration retry = Duration.ofSeconds(3);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
+		}
+
+		public Duration getRetry() {
+			return this.retry;
+		}
+
+		public void setRetry(Duration retry) {
+			this.retry = retry;
+		}
+
+	}
+
+	public static class Websocket {
+
+		/**
+		 * Whether the WebSocket endpoint is enabled.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Interval between ping frames; a connection that misses two pongs is closed.
+		 */
+		private Duration pingInterval = Duration.ofSeconds(25);
+
+		/**
+		 * Most bytes queued for one slow connection before it is closed with code 1013.
+		 */
+		private DataSize sendBufferSize = DataSize.ofKilobytes(512);
+
+		/**
+		 * Longest time one frame may take to write before the connection is closed.
+		 */
+		private Duration sendTimeLimit = Duration.ofSeconds(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getPingInterval() {
+			return this.pingInterval;
+		}
+
+		public void setPingInterval(Duration pingInterval) {
+			this.pingInterval = pingInterval;
+		}
+
+		public DataSize getSendBufferSize() {
+			return this.sendBufferSize;
+		}
+
+		public void setSendBufferSize(DataSize sendBufferSize) {
+			this.sendBufferSize = sendBufferSize;
+		}
+
+		public Duration getSendTimeLimit() {
+			return this.sendTimeLimit;
+		}
+
+		public void setSendTimeLimit(Duration sendTimeLimit) {
+			this.sendTimeLimit = sendTimeLimit;
+		}
+
+	}
+
+	public static class Publish {
+
+		/**
+		 * Whether clients may publish over HTTP (POST) at all; WebSocket publishing follows the
+		 * same allowed topics.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Topic patterns clients may publish to, such as 'chat' or 'news/**'. Empty means none.
+		 */
+		private List<String> allowedTopics = new ArrayList<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public List<String> getAllowedTopics() {
+			return this.allowedTopics;
+		}
+
+		public void setAllowedTopics(List<String> allowedTopics) {
+			this.allowedTopics = allowedTopics;
+		}
+
+	}
+
+}

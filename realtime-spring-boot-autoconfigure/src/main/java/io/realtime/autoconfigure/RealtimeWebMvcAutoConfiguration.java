@@ -1,0 +1,175 @@
+package io.realtime.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+
+import io.realtime.core.Broker;
+import io.realtime.server.ConnectionRegistry;
+import io.realtime.server.RealtimeMetrics;
+import io.realtime.server.RealtimePublisher;
+import io.realtime.server.TopicAccess;
+import io.realtime.server.http.LongPollEndpoint;
+import io.realtime.server.http.PollEndpoint;
+import io.realtime.server.http.PublishEndpoint;
+import io.realtime.server.http.RealtimeProblemHandler;
+import io.realtime.server.http.SseEndpoint;
+import io.realtime.server.http.SseSettings;
+import io.realtime.server.websocket.RealtimeWebSocketHandler;
+import io.realtime.server.websocket.WebSocketSettings;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
+ * the realtime transports in a Spring MVC application: poll, long poll, SSE, publish and
+ * WebSocket, each one switchable with {@code realtime.<transport>.enabled}.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = RealtimeAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(DispatcherServlet.class)
+public final class RealtimeWebMvcAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(RealtimeWebMvcAutoConfiguration.class);
+
+	RealtimeWebMvcAutoConfiguration(RealtimeProperties properties) {
+		String basePath = properties.getBasePath();
+		if (!basePath.startsWith("/") || basePath.endsWith("/")) {
+			throw new InvalidConfigurationPropertyValueException("realtime.base-path", basePath,
+					"must start with '/' and not end with '/'");
+		}
+		if (properties.getMaxMessageSize().toBytes() < 1 || properties.getMaxMessageSize().toBytes() > 16 << 20) {
+			throw new InvalidConfigurationPropertyValueException("realtime.max-message-size",
+					properties.getMaxMessageSize(), "must be between 1B and 16MB");
+		}
+		logger.info("Realtime endpoints mapped under '" + basePath + "'");
+	}
+
+	@Bean(destroyMethod = "destroy")
+	@ConditionalOnMissingBean
+	ConnectionRegistry realtimeConnectionRegistry(RealtimeProperties properties) {
+		return new ConnectionRegistry(properties.getMaxConnections());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RealtimeProblemHandler realtimeProblemHandler(RealtimeMetrics metrics) {
+		return new RealtimeProblemHandler(metrics);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "realtime.publish.enabled", matchIfMissing = true)
+	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, TopicAccess access,
+			RealtimeProperties properties) {
+		return new PublishEndpoint(publisher, access, (int) properties.getMaxMessageSize().toBytes());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "realtime.poll.enabled", matchIfMissing = true)
+	PollEndpoint realtimePollEndpoint(Broker broker, TopicAccess access, RealtimeProperties properties) {
+		return new PollEndpoint(broker, access, maxBatch(properties));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "realtime.long-poll.enabled", matchIfMissing = true)
+	LongPollEndpoint realtimeLongPollEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
+			RealtimeProperties properties) {
+		return new LongPollEndpoint(broker, access, connections, maxBatch(properties),
+				properties.getLongPoll().getTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "realtime.sse.enabled", matchIfMissing = true)
+	SseEndpoint realtimeSseEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
+			RealtimeMetrics metrics, RealtimeProperties properties) {
+		RealtimeProperties.Sse sse = properties.getSse();
+		return new SseEndpoint(broker, access, connections, metrics, new SseSettings(sse.getHeartbeat(),
+				sse.getRetry(), properties.getWebsocket().getSendBufferSize().toBytes()));
+	}
+
+	@Bean
+	WebMvcConfigurer realtimeCorsConfigurer(RealtimeProperties properties) {
+		return new WebMvcConfigurer() {
+			@Override
+			public void addCorsMappings(CorsRegistry registry) {
+				List<String> origins = properties.getAllowedOrigins();
+				if (!origins.isEmpty()) {
+					registry.addMapping(properties.getBasePath() + "/**")
+						.allowedOriginPatterns(origins.toArray(String[]::new))
+						.allowedMethods("GET", "POST")
+						.allowedHeaders("*");
+				}
+			}
+		};
+	}
+
+	private static int maxBatch(RealtimeProperties properties) {
+		int maxBatch = properties.getPoll().getMaxBatch();
+		if (maxBatch < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.poll.max-batch", maxBatch,
+					"must be at least 1");
+		}
+		return maxBatch;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
+	@ConditionalOnBooleanProperty(name = "realtime.websocket.enabled", matchIfMissing = true)
+	static class WebSocketConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RealtimeWebSocketHandler realtimeWebSocketHandler(Broker broker, RealtimePublisher publisher,
+				TopicAccess access, ConnectionRegistry connections, RealtimeMetrics metrics,
+				ObjectProvider<JsonMapper> jsonMapper, RealtimeProperties properties) {
+			RealtimeProperties.Websocket websocket = properties.getWebsocket();
+			WebSocketSettings settings = new WebSocketSettings((int) properties.getMaxMessageSize().toBytes(),
+					websocket.getPingInterval(), websocket.getSendBufferSize().toBytes(),
+					websocket.getSendTimeLimit());
+			return new RealtimeWebSocketHandler(broker, publisher, access, connections, metrics,
+					jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), settings);
+		}
+
+		@Bean
+		HandlerMapping realtimeWebSocketMapping(RealtimeWebSocketHandler handler, RealtimeProperties properties) {
+			WebSocketHttpRequestHandler httpHandler = new WebSocketHttpRequestHandler(handler,
+					new DefaultHandshakeHandler());
+			// no allowed origins configured means same origin only
+			OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
+			origins.setAllowedOriginPatterns(properties.getAllowedOrigins());
+			httpHandler.setHandshakeInterceptors(List.of(origins));
+			WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
+			mapping.setWebSocketUpgradeMatch(true);
+			mapping.setUrlMap(Map.of(properties.getBasePath() + "/ws", httpHandler));
+			mapping.setOrder(-2);
+			return mapping;
+		}
+
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the realtime broker and transports.
+ */
+@NullMarked
+package io.realtime.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,155 @@
+package io.realtime.server;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Every open long-lived connection, the connection limit, the writer threads that drain
+ * {@link Outbox outboxes} and the timer that drives heartbeats. On shutdown every connection
+ * is closed first, so graceful shutdown of the web server is not held up by open streams.
+ *
+ * @since 0.1.0
+ */
+public class ConnectionRegistry implements SmartLifecycle {
+
+	private final Set<RealtimeConnection> connections = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+	private final AtomicInteger total = new AtomicInteger();
+
+	private final int maxConnections;
+
+	private final ThreadPoolExecutor writers;
+
+	private final ScheduledExecutorService timer;
+
+	private volatile boolean running;
+
+	/**
+	 * Create a registry.
+	 * @param maxConnections the most connections open at once
+	 */
+	public ConnectionRegistry(int maxConnections) {
+		this.maxConnections = maxConnections;
+		int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+		this.writers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				new CustomizableThreadFactory("realtime-writer-"));
+		this.timer = Executors.newSingleThreadScheduledExecutor(daemon("realtime-timer-"));
+	}
+
+	private static CustomizableThreadFactory daemon(String prefix) {
+		CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+		factory.setDaemon(true);
+		return factory;
+	}
+
+	/**
+	 * Register a connection unless the limit is reached.
+	 * @param connection the new connection
+	 * @return {@code false} when the limit is reached; the caller answers 503
+	 */
+	public boolean open(RealtimeConnection connection) {
+		if (this.total.incrementAndGet() > this.maxConnections) {
+			this.total.decrementAndGet();
+			return false;
+		}
+		this.connections.add(connection);
+		this.counts.computeIfAbsent(connection.transport(), (key) -> new AtomicInteger()).incrementAndGet();
+		return true;
+	}
+
+	/**
+	 * Forget a connection; safe to call more than once.
+	 * @param connection the connection
+	 */
+	public void closed(RealtimeConnection connection) {
+		if (this.connections.remove(connection)) {
+			this.total.decrementAndGet();
+			this.counts.get(connection.transport()).decrementAndGet();
+		}
+	}
+
+	/**
+	 * The number of open connections of a transport.
+	 * @param transport the transport name
+	 * @return the count
+	 */
+	public int count(String transport) {
+		AtomicInteger count = this.counts.get(transport);
+		return (count != null) ? count.get() : 0;
+	}
+
+	/** The number of open connections. */
+	public int count() {
+		return this.total.get();
+	}
+
+	/** The executor that drains outboxes. */
+	public ExecutorService writers() {
+		return this.writers;
+	}
+
+	/**
+	 * Call {@link RealtimeConnection#heartbeat()} on every connection of a transport at a fixed
+	 * rate.
+	 * @param transport the transport name
+	 * @param interval the interval
+	 */
+	public void heartbeat(String transport, Duration interval) {
+		long millis = interval.toMillis();
+		this.timer.scheduleAtFixedRate(() -> {
+			for (RealtimeConnection connection : this.connections) {
+				if (connection.transport().equals(transport)) {
+					connection.heartbeat();
+				}
+			}
+		}, millis, millis, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Run a task once after a delay on the registry's timer.
+	 * @param task the task
+	 * @param delay the delay
+	 */
+	public void schedule(Runnable task, Duration delay) {
+		this.timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		for (RealtimeConnection connection : this.connections) {
+			connection.shutdown();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Stop the threads; called when the bean is destroyed. */
+	public void destroy() {
+		this.timer.shutdownNow();
+		this.writers.shutdown();
+	}
+
+}

@@ -1,0 +1,176 @@
+package io.realtime.server.http;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.realtime.core.Broker;
+import io.realtime.core.Cursor;
+import io.realtime.core.Message;
+import io.realtime.core.MessageListener;
+import io.realtime.core.Subscription;
+import io.realtime.server.ConnectionRegistry;
+import io.realtime.server.Outbox;
+import io.realtime.server.RealtimeConnection;
+import io.realtime.server.RealtimeMetrics;
+
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * One SSE stream: its subscriptions feed an {@link Outbox} whose single writer keeps the
+ * positions of every topic and stamps each event with the cursor after it.
+ */
+final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
+
+	static final String TRANSPORT = "sse";
+
+	private static final Object HEARTBEAT = new Object();
+
+	private final SseEmitter emitter = new SseEmitter(0L);
+
+	private final ConnectionRegistry connections;
+
+	private final RealtimeMetrics metrics;
+
+	private final Outbox<Object> outbox;
+
+	private final List<Subscription> subscriptions = new ArrayList<>();
+
+	/** Touched only by the outbox's writer. */
+	private final Map<String, String> positions = new LinkedHashMap<>();
+
+	private volatile boolean closed;
+
+	SseConnection(ConnectionRegistry connections, RealtimeMetrics metrics, SseSettings settings) {
+		this.connections = connections;
+		this.metrics = metrics;
+		this.outbox = new Outbox<>(connections.writers(), settings.sendBufferBytes(), this);
+		this.emitter.onCompletion(this::release);
+		this.emitter.onTimeout(this::release);
+		this.emitter.onError((ex) -> release());
+		this.outbox.offer(SseEmitter.event().reconnectTime(settings.retry().toMillis()), 16);
+	}
+
+	SseEmitter emitter() {
+		return this.emitter;
+	}
+
+	/**
+	 * Subscribe to every topic from the positions of a read, so the cursor holds every topic
+	 * from the first event on and no topic falls back to "now" on reconnect.
+	 */
+	void subscribe(Broker broker, Batch start) {
+		start.positions().forEach(this.positions::put);
+		for (String topic : start.reset()) {
+			this.outbox.offer(new Reset(topic), 32);
+		}
+		try {
+			for (Map.Entry<String, String> entry : start.positions().entrySet()) {
+				String topic = entry.getKey();
+				Subscription subscription = broker.subscribe(topic, entry.getValue(), new Listener(topic));
+				synchronized (this.subscriptions) {
+					this.subscriptions.add(subscription);
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			release();
+			throw ex;
+		}
+	}
+
+	@Override
+	public String transport() {
+		return TRANSPORT;
+	}
+
+	@Override
+	public void heartbeat() {
+		this.outbox.offer(HEARTBEAT, 16);
+	}
+
+	@Override
+	public void shutdown() {
+		release();
+		this.emitter.complete();
+	}
+
+	@Override
+	public void write(Object item) throws IOException {
+		if (item instanceof Message message) {
+			this.positions.put(message.topic(), message.id());
+			this.emitter.send(SseEmitter.event()
+				.id(Cursor.of(this.positions).encode())
+				.name("message")
+				.data(message.toJson()));
+			this.metrics.delivered();
+		}
+		else if (item instanceof Reset reset) {
+			this.emitter.send(SseEmitter.event().name("reset").data("{\"topics\":[\"" + reset.topic() + "\"]}"));
+		}
+		else if (item == HEARTBEAT) {
+			this.emitter.send(SseEmitter.event().comment("keep-alive"));
+		}
+		else {
+			this.emitter.send((SseEmitter.SseEventBuilder) item);
+		}
+	}
+
+	@Override
+	public void overflow() {
+		// the client resumes from the last id it received, so nothing is lost
+		this.metrics.slowConsumer();
+		release();
+		this.emitter.complete();
+	}
+
+	@Override
+	public void failed(Exception ex) {
+		// the client went away: not worth a stack trace
+		release();
+		this.emitter.complete();
+	}
+
+	private void release() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		this.outbox.close();
+		List<Subscription> held;
+		synchronized (this.subscriptions) {
+			held = new ArrayList<>(this.subscriptions);
+		}
+		held.forEach(Subscription::cancel);
+		this.connections.closed(this);
+	}
+
+	/** A topic resumed with a gap; the stream continues from the oldest message held. */
+	private record Reset(String topic) {
+	}
+
+	private final class Listener implements MessageListener {
+
+		private final String topic;
+
+		Listener(String topic) {
+			this.topic = topic;
+		}
+
+		@Override
+		public void onSubscribed(boolean recovered) {
+			if (!recovered) {
+				SseConnection.this.outbox.offer(new Reset(this.topic), 32);
+			}
+		}
+
+		@Override
+		public void onMessage(Message message) {
+			SseConnection.this.outbox.offer(message, message.toJson().length() + 64);
+		}
+
+	}
+
+}

@@ -1,0 +1,72 @@
+package io.realtime.server.http;
+
+import java.util.List;
+import java.util.Map;
+
+import io.realtime.core.Broker;
+import io.realtime.server.ConnectionRegistry;
+import io.realtime.server.RealtimeException;
+import io.realtime.server.RealtimeException.Reason;
+import io.realtime.server.RealtimeMetrics;
+import io.realtime.server.TopicAccess;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * {@code GET {base}/sse?topic=…}: a Server-Sent Events stream. Every event's {@code id} is the
+ * cursor after it, so a browser's automatic reconnect (with {@code Last-Event-ID}) resumes every
+ * topic.
+ *
+ * @since 0.1.0
+ */
+@RestController
+@RequestMapping("${realtime.base-path:/realtime}")
+public class SseEndpoint {
+
+	private final Broker broker;
+
+	private final TopicAccess access;
+
+	private final ConnectionRegistry connections;
+
+	private final RealtimeMetrics metrics;
+
+	private final SseSettings settings;
+
+	public SseEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections, RealtimeMetrics metrics,
+			SseSettings settings) {
+		this.broker = broker;
+		this.access = access;
+		this.connections = connections;
+		this.metrics = metrics;
+		this.settings = settings;
+		connections.heartbeat(SseConnection.TRANSPORT, settings.heartbeat());
+	}
+
+	@GetMapping("/sse")
+	public SseEmitter sse(@RequestParam(name = "topic", required = false) @Nullable List<String> topics,
+			@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
+			HttpServletRequest request, HttpServletResponse response) {
+		// on an automatic reconnect the browser repeats the original URL: the header is newer
+		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : cursor;
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, topics, resumeFrom, request);
+		SseConnection connection = new SseConnection(this.connections, this.metrics, this.settings);
+		if (!this.connections.open(connection)) {
+			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
+		}
+		response.setHeader("Cache-Control", "no-cache, no-transform");
+		response.setHeader("X-Accel-Buffering", "no");
+		connection.subscribe(this.broker, Batch.read(this.broker, from, 0));
+		return connection.emitter();
+	}
+
+}

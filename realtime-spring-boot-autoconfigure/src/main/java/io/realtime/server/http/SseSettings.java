@@ -1,0 +1,14 @@
+package io.realtime.server.http;
+
+import java.time.Duration;
+
+/**
+ * Tunables of the SSE transport.
+ *
+ * @param heartbeat interval between keep-alive comments
+ * @param retry reconnect delay advised to clients
+ * @param sendBufferBytes most bytes queued for one slow stream before it is closed
+ * @since 0.1.0
+ */
+public record SseSettings(Duration heartbeat, Duration retry, long sendBufferBytes) {
+}

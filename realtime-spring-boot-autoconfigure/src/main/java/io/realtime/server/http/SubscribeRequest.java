@@ -1,0 +1,48 @@
+package io.realtime.server.http;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.realtime.core.Cursor;
+import io.realtime.core.InvalidCursorException;
+import io.realtime.server.RealtimeException;
+import io.realtime.server.RealtimeException.Reason;
+import io.realtime.server.TopicAccess;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The topics of an HTTP subscribe request with the position each resumes from ({@code null}
+ * for "now"): topics absent from the cursor start now, topics only in the cursor are dropped.
+ */
+final class SubscribeRequest {
+
+	private SubscribeRequest() {
+	}
+
+	static Map<String, @Nullable String> positions(TopicAccess access, @Nullable List<String> topics,
+			@Nullable String cursor, HttpServletRequest request) {
+		Set<String> valid = access.subscribe(topics, request.getUserPrincipal());
+		Cursor parsed = parse(cursor);
+		Map<String, @Nullable String> positions = new LinkedHashMap<>();
+		for (String topic : valid) {
+			positions.put(topic, parsed.position(topic));
+		}
+		return positions;
+	}
+
+	private static Cursor parse(@Nullable String cursor) {
+		if (cursor == null || cursor.isEmpty()) {
+			return Cursor.empty();
+		}
+		try {
+			return Cursor.parse(cursor);
+		}
+		catch (InvalidCursorException ex) {
+			throw new RealtimeException(Reason.BAD_REQUEST, ex.getMessage());
+		}
+	}
+
+}

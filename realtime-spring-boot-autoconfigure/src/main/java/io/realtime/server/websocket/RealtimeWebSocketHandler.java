@@ -1,0 +1,169 @@
+package io.realtime.server.websocket;
+
+import java.nio.charset.StandardCharsets;
+
+import io.realtime.core.Broker;
+import io.realtime.core.Message;
+import io.realtime.server.ConnectionRegistry;
+import io.realtime.server.RealtimeMetrics;
+import io.realtime.server.RealtimePublisher;
+import io.realtime.server.TopicAccess;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * {@code {base}/ws}: JSON frames to subscribe, unsubscribe, publish and ping over one
+ * connection. Every write to a session goes through that connection's bounded
+ * {@link io.realtime.server.Outbox}.
+ *
+ * @since 0.1.0
+ */
+public class RealtimeWebSocketHandler implements WebSocketHandler {
+
+	private static final String CONNECTION = "realtime.connection";
+
+	private final Broker broker;
+
+	private final RealtimePublisher publisher;
+
+	private final TopicAccess access;
+
+	private final ConnectionRegistry connections;
+
+	private final RealtimeMetrics metrics;
+
+	private final JsonMapper jsonMapper;
+
+	private final WebSocketSettings settings;
+
+	/** The frame of the message most recently fanned out, shared by all its subscribers. */
+	private volatile @Nullable MessageFrame lastFrame;
+
+	public RealtimeWebSocketHandler(Broker broker, RealtimePublisher publisher, TopicAccess access,
+			ConnectionRegistry connections, RealtimeMetrics metrics, JsonMapper jsonMapper,
+			WebSocketSettings settings) {
+		this.broker = broker;
+		this.publisher = publisher;
+		this.access = access;
+		this.connections = connections;
+		this.metrics = metrics;
+		this.jsonMapper = jsonMapper;
+		this.settings = settings;
+		connections.heartbeat(WebSocketConnection.TRANSPORT, settings.pingInterval());
+	}
+
+	@Override
+	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+		// frames a little over the limit still reach us and get a too_large error frame
+		session.setTextMessageSizeLimit(this.settings.maxMessageSize() * 2 + 1024);
+		WebSocketConnection connection = new WebSocketConnection(session, this);
+		if (!this.connections.open(connection)) {
+			session.close(CloseStatus.SERVICE_OVERLOAD.withReason("connection limit reached"));
+			return;
+		}
+		session.getAttributes().put(CONNECTION, connection);
+		connection.start();
+	}
+
+	@Override
+	public void handleMessage(WebSocketSession session, WebSocketMessage<?> message) {
+		WebSocketConnection connection = connection(session);
+		if (connection == null) {
+			return;
+		}
+		if (message instanceof TextMessage text) {
+			connection.receive(text.getPayload());
+		}
+		else if (message instanceof PongMessage) {
+			connection.pong();
+		}
+		else if (message instanceof BinaryMessage) {
+			connection.error("bad_request", "frames must be JSON text", null);
+		}
+	}
+
+	@Override
+	public void handleTransportError(WebSocketSession session, Throwable exception) {
+		WebSocketConnection connection = connection(session);
+		if (connection != null) {
+			connection.release();
+		}
+	}
+
+	@Override
+	public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) {
+		WebSocketConnection connection = connection(session);
+		if (connection != null) {
+			connection.release();
+		}
+	}
+
+	@Override
+	public boolean supportsPartialMessages() {
+		return false;
+	}
+
+	private static @Nullable WebSocketConnection connection(WebSocketSession session) {
+		return (WebSocketConnection) session.getAttributes().get(CONNECTION);
+	}
+
+	TextMessage frame(Message message) {
+		MessageFrame frame = this.lastFrame;
+		if (frame == null || frame.message() != message) {
+			String json = message.toJson();
+			frame = new MessageFrame(message, new TextMessage("{\"type\":\"message\"," + json.substring(1)));
+			this.lastFrame = frame;
+		}
+		return frame.text();
+	}
+
+	static int byteLength(String text) {
+		// ASCII is the common case; multi-byte text is counted exactly
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) >= 0x80) {
+				return text.getBytes(StandardCharsets.UTF_8).length;
+			}
+		}
+		return text.length();
+	}
+
+	Broker broker() {
+		return this.broker;
+	}
+
+	RealtimePublisher publisher() {
+		return this.publisher;
+	}
+
+	TopicAccess access() {
+		return this.access;
+	}
+
+	ConnectionRegistry connections() {
+		return this.connections;
+	}
+
+	RealtimeMetrics metrics() {
+		return this.metrics;
+	}
+
+	JsonMapper jsonMapper() {
+		return this.jsonMapper;
+	}
+
+	WebSocketSettings settings() {
+		return this.settings;
+	}
+
+	private record MessageFrame(Message message, TextMessage text) {
+	}
+
+}

@@ -1,0 +1,270 @@
+package io.realtime.server.websocket;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.realtime.core.BrokerUnavailableException;
+import io.realtime.core.Cursor;
+import io.realtime.core.Message;
+import io.realtime.core.MessageListener;
+import io.realtime.core.Subscription;
+import io.realtime.server.Outbox;
+import io.realtime.server.RealtimeConnection;
+import io.realtime.server.RealtimeException;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+
+/**
+ * One WebSocket session: its frames in, its subscriptions, and its single bounded write path.
+ */
+final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Object> {
+
+	static final String TRANSPORT = "websocket";
+
+	/** Sent to a client that could not keep up: it reconnects and resumes with {@code since}. */
+	static final CloseStatus SLOW_CONSUMER = new CloseStatus(1013, "slow consumer");
+
+	private static final CloseStatus NO_PONG = new CloseStatus(1001, "ping timeout");
+
+	private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+	private final WebSocketSession session;
+
+	private final RealtimeWebSocketHandler handler;
+
+	private final Outbox<Object> outbox;
+
+	private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+
+	private volatile boolean awaitingPong;
+
+	private volatile boolean released;
+
+	WebSocketConnection(WebSocketSession session, RealtimeWebSocketHandler handler) {
+		this.session = session;
+		this.handler = handler;
+		this.outbox = new Outbox<>(handler.connections().writers(), handler.settings().sendBufferBytes(), this);
+	}
+
+	void start() {
+		if (this.session instanceof NativeWebSocketSession nativeSession) {
+			Object tomcat = nativeSession.getNativeSession(jakarta.websocket.Session.class);
+			if (tomcat instanceof jakarta.websocket.Session jakartaSession) {
+				jakartaSession.getUserProperties()
+					.put(TOMCAT_SEND_TIMEOUT, this.handler.settings().sendTimeLimit().toMillis());
+			}
+		}
+	}
+
+	void receive(String payload) {
+		if (RealtimeWebSocketHandler.byteLength(payload) > this.handler.settings().maxMessageSize()) {
+			error("too_large", "frame is larger than " + this.handler.settings().maxMessageSize() + " bytes", null);
+			return;
+		}
+		JsonNode frame;
+		try {
+			frame = this.handler.jsonMapper().readTree(payload);
+		}
+		catch (JacksonException ex) {
+			error("bad_request", "frame is not valid JSON", null);
+			return;
+		}
+		if (frame == null || !frame.isObject()) {
+			error("bad_request", "frame must be a JSON object", null);
+			return;
+		}
+		JsonNode refNode = frame.get("ref");
+		String ref = (refNode != null && refNode.isValueNode() && !refNode.isNull()) ? refNode.asString() : null;
+		String type = text(frame, "type");
+		try {
+			switch ((type != null) ? type : "") {
+				case "subscribe" -> subscribe(frame);
+				case "unsubscribe" -> unsubscribe(frame);
+				case "publish" -> publish(frame, ref);
+				case "ping" -> send("{\"type\":\"pong\"}");
+				default -> error("bad_request", (type == null) ? "frame needs a string 'type'"
+						: "unknown frame type '" + type + "'", ref);
+			}
+		}
+		catch (RealtimeException ex) {
+			error(ex.reason().code(), ex.getMessage(), ref);
+		}
+		catch (IllegalArgumentException ex) {
+			error("bad_request", ex.getMessage(), ref);
+		}
+		catch (BrokerUnavailableException ex) {
+			error("internal", ex.getMessage(), ref);
+		}
+	}
+
+	private void subscribe(JsonNode frame) {
+		String topic = this.handler.access().valid(text(frame, "topic"));
+		JsonNode sinceNode = frame.get("since");
+		String since = null;
+		if (sinceNode != null && !sinceNode.isNull()) {
+			since = sinceNode.isString() ? sinceNode.asString() : null;
+			if (!Cursor.isValidId(since)) {
+				throw new IllegalArgumentException("'since' is not a message id");
+			}
+		}
+		this.handler.access().checkSubscribe(topic, this.session.getPrincipal());
+		if (!this.subscriptions.containsKey(topic) && this.subscriptions.size() >= this.handler.access().maxTopics()) {
+			throw new IllegalArgumentException("at most " + this.handler.access().maxTopics() + " topics per connection");
+		}
+		Subscription previous = this.subscriptions.remove(topic);
+		if (previous != null) {
+			previous.cancel();
+		}
+		Subscription subscription = this.handler.broker().subscribe(topic, since, new Listener(topic));
+		this.subscriptions.put(topic, subscription);
+		if (this.released) {
+			subscription.cancel();
+		}
+	}
+
+	private void unsubscribe(JsonNode frame) {
+		String topic = this.handler.access().valid(text(frame, "topic"));
+		Subscription subscription = this.subscriptions.remove(topic);
+		if (subscription != null) {
+			subscription.cancel();
+		}
+		send("{\"type\":\"unsubscribed\",\"topic\":\"" + topic + "\"}");
+	}
+
+	private void publish(JsonNode frame, @Nullable String ref) {
+		String topic = this.handler.access().publish(text(frame, "topic"), this.session.getPrincipal());
+		JsonNode data = frame.get("data");
+		if (data == null) {
+			throw new IllegalArgumentException("publish needs 'data'");
+		}
+		Message message = this.handler.publisher().publishJson(topic, data);
+		Map<String, Object> reply = new LinkedHashMap<>();
+		reply.put("type", "published");
+		reply.put("topic", topic);
+		reply.put("id", message.id());
+		if (ref != null) {
+			reply.put("ref", ref);
+		}
+		send(this.handler.jsonMapper().writeValueAsString(reply));
+	}
+
+	void error(String code, String text, @Nullable String ref) {
+		this.handler.metrics().rejected();
+		Map<String, Object> reply = new LinkedHashMap<>();
+		reply.put("type", "error");
+		reply.put("code", code);
+		reply.put("message", text);
+		if (ref != null) {
+			reply.put("ref", ref);
+		}
+		send(this.handler.jsonMapper().writeValueAsString(reply));
+	}
+
+	void pong() {
+		this.awaitingPong = false;
+	}
+
+	private void send(String json) {
+		this.outbox.offer(new TextMessage(json), json.length());
+	}
+
+	private static @Nullable String text(JsonNode frame, String field) {
+		JsonNode node = frame.get(field);
+		return (node != null && node.isString()) ? node.asString() : null;
+	}
+
+	@Override
+	public String transport() {
+		return TRANSPORT;
+	}
+
+	@Override
+	public void heartbeat() {
+		if (this.awaitingPong) {
+			close(NO_PONG);
+			return;
+		}
+		this.awaitingPong = true;
+		this.outbox.offer(new PingMessage(ByteBuffer.allocate(0)), 8);
+	}
+
+	@Override
+	public void shutdown() {
+		close(CloseStatus.GOING_AWAY);
+	}
+
+	@Override
+	public void write(Object item) throws IOException {
+		this.session.sendMessage((WebSocketMessage<?>) item);
+	}
+
+	@Override
+	public void overflow() {
+		this.handler.metrics().slowConsumer();
+		close(SLOW_CONSUMER);
+	}
+
+	@Override
+	public void failed(Exception ex) {
+		close(CloseStatus.SERVER_ERROR);
+	}
+
+	private void close(CloseStatus status) {
+		release();
+		// off the caller's thread: a publisher or the timer must never wait on a client
+		this.handler.connections().writers().execute(() -> {
+			try {
+				this.session.close(status);
+			}
+			catch (IOException | RuntimeException ex) {
+				// already gone
+			}
+		});
+	}
+
+	void release() {
+		if (this.released) {
+			return;
+		}
+		this.released = true;
+		this.outbox.close();
+		this.subscriptions.values().forEach(Subscription::cancel);
+		this.subscriptions.clear();
+		this.handler.connections().closed(this);
+	}
+
+	private final class Listener implements MessageListener {
+
+		private final String topic;
+
+		Listener(String topic) {
+			this.topic = topic;
+		}
+
+		@Override
+		public void onSubscribed(boolean recovered) {
+			send("{\"type\":\"subscribed\",\"topic\":\"" + this.topic + "\",\"recovered\":" + recovered + "}");
+		}
+
+		@Override
+		public void onMessage(Message message) {
+			if (WebSocketConnection.this.outbox.offer(WebSocketConnection.this.handler.frame(message),
+					message.toJson().length() + 16)) {
+				WebSocketConnection.this.handler.metrics().delivered();
+			}
+		}
+
+	}
+
+}
