@@ -18,7 +18,8 @@
  *                   first and fall back along the list only if it fails before opening again.
  *   pollInterval    1000 ms between regular polls; a reply carrying messages polls again at once.
  *   connectTimeout  10000 ms for a transport to open (WebSocket open, EventSource open, first
- *                   /poll reply) before it counts as failed and the next one is tried.
+ *                   /poll reply) before it counts as failed and the next one is tried. It
+ *                   also bounds every /poll request (a held /long-poll ends on the server).
  *   reconnect       { initialDelay: 500, maxDelay: 30000, factor: 2, jitter: 0.5 }: delay before
  *                   retry n (n = 0, 1, ...) is min(maxDelay, initialDelay * factor^n) reduced by
  *                   a random share of up to `jitter`. See Realtime._internal.backoffDelay.
@@ -117,6 +118,7 @@
       self.isOpen = true;
       self.setTopics();
       self.cb.opened();
+      self.cb.healthy();
     };
     ws.onmessage = function (e) { if (!self.done) self._frame(e.data); };
     // After open, wait for `close`: it follows every error and carries the code (1013 etc.).
@@ -150,7 +152,12 @@
     var self = this, ref = 'r' + (++this.seq);
     return new Promise(function (resolve, reject) {
       self.pending.set(ref, { resolve: resolve, reject: reject });
-      self._send({ type: 'publish', topic: topic, data: data === undefined ? null : data, ref: ref });
+      try {
+        self._send({ type: 'publish', topic: topic, data: data === undefined ? null : data, ref: ref });
+      } catch (e) {
+        self.pending.delete(ref);
+        throw e;
+      }
     });
   };
 
@@ -231,18 +238,17 @@
     // The old stream stays open until the new one is: it may still deliver messages the new
     // one would not (its topics may have no cursor yet). Doubles are dropped by id.
     var es = this.next = new this.Impl(c._url('/sse', topics));
-    if (!this.verified) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(function () {
-        if (es === self.next) self._end(makeError('EventSource did not open in time', { code: 'timeout' }));
-      }, c.opts.connectTimeout);
-    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () {
+      if (es === self.next) self._end(makeError('EventSource did not open in time', { code: 'timeout' }));
+    }, c.opts.connectTimeout);
     es.onopen = function () {
       if (es !== self.next || self.done) return;
       clearTimeout(self.timer);
       if (self.cur) self.cur.close();
-      self.cur = es; self.next = null; self.verified = true;
+      self.cur = es; self.next = null;
       if (!self.opened) { self.opened = true; self.cb.opened(); }
+      if (!self.verified) { self.verified = true; self.cb.healthy(); }
     };
     es.addEventListener('message', function (e) {
       if (self.done || (es !== self.cur && es !== self.next)) return;
@@ -288,7 +294,9 @@
     this.client = client; this.cb = cb; this.name = name;
     this.long = name === 'long-poll';
     this.primed = false;   // long-poll: the opening /poll has answered
-    this.opened = false; this.verified = false; this.done = false;
+    this.opened = false;   // reported as open (also when idle without topics)
+    this.verified = false; // the endpoint of this transport has answered
+    this.done = false;
     this.ctrl = null; this.timer = null;
   }
 
@@ -326,8 +334,8 @@
       if (ctrl !== self.ctrl || self.done) return;
       self.ctrl = null;
       self.primed = true;
-      if (useLong || !self.long) self.verified = true;
       if (!self.opened) { self.opened = true; self.cb.opened(); }
+      if (!self.verified && (useLong || !self.long)) { self.verified = true; self.cb.healthy(); }
       self.cb.reply(body || {});
       // Listeners above may have changed the topics, which already sent a new request.
       if (self.done || self.ctrl || self.timer) return;
@@ -340,8 +348,16 @@
       self.ctrl = null;
       if (timedOut) err = makeError(self.name + ' request timed out', { code: 'timeout' });
       self.close();
-      // A long-poll whose first held request fails counts as a failed transport (fall back).
-      if (self.verified) self.cb.dropped(err); else self.cb.failed(err);
+      // A 400 for a positioned request is a cursor the server no longer reads (e.g. after an
+      // upgrade): retrying it would fail forever, so give up the position and say so.
+      if (err && err.status === 400 && c.cursor) {
+        c.cursor = null;
+        self.cb.reset(topics);
+      }
+      // An HTTP error on the first held long-poll (404, 504 from a proxy, ...) means long
+      // polling does not work here: fall back. A network error may be passing: reconnect.
+      if (self.verified || (useLong && !(err && err.status))) self.cb.dropped(err);
+      else self.cb.failed(err);
     });
   };
 
@@ -539,9 +555,12 @@
     this.transport = null;
     t = this.current = FACTORIES[name](this, {
       opened: live(function () {
-        this.worked = this.index; this.attempt = 0; this.transport = name;
+        this.worked = this.index; this.transport = name;
         this._setState('open');
       }),
+      // Back-off restarts only once the transport really carried traffic, so one that opens
+      // and breaks at once (long-poll behind a proxy cutting held requests) still slows down.
+      healthy: live(function () { this.attempt = 0; }),
       failed: live(this._failed),
       dropped: live(this._dropped),
       deliver: live(this._deliver),
@@ -560,9 +579,15 @@
     if (t) t.close();
   };
 
+  Client.prototype._asError = function (err) {
+    if (!(err instanceof Error)) err = makeError(String(err && err.message || err), { cause: err });
+    if (!err.transport) err.transport = this.opts.transports[this.index];
+    return err;
+  };
+
   /** The transport could not (re)open: try the next one now; after a full round, back off. */
   Client.prototype._failed = function (err) {
-    err.transport = err.transport || this.opts.transports[this.index];
+    err = this._asError(err);
     this._teardown();
     if (this.state === 'open') this._setState('reconnecting');
     this._emit('error', err);
@@ -574,7 +599,7 @@
 
   /** The transport was open and broke: retry the same one first, after a back-off. */
   Client.prototype._dropped = function (err) {
-    err.transport = err.transport || this.opts.transports[this.index];
+    err = this._asError(err);
     this._teardown();
     this._setState('reconnecting');
     this._emit('error', err);
