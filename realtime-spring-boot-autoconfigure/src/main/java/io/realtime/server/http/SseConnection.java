@@ -28,6 +28,9 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	private static final Object HEARTBEAT = new Object();
 
+	/** Hands the starting cursor to the client before any message arrives. */
+	private static final Object READY = new Object();
+
 	private final SseEmitter emitter = new SseEmitter(0L);
 
 	private final ConnectionRegistry connections;
@@ -63,6 +66,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	 */
 	void subscribe(Broker broker, Batch start) {
 		start.positions().forEach(this.positions::put);
+		this.outbox.offer(READY, 64);
 		for (String topic : start.reset()) {
 			this.outbox.offer(new Reset(topic), 32);
 		}
@@ -109,6 +113,12 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		}
 		else if (item instanceof Reset reset) {
 			this.emitter.send(SseEmitter.event().name("reset").data("{\"topics\":[\"" + reset.topic() + "\"]}"));
+		}
+		else if (item == READY) {
+			this.emitter.send(SseEmitter.event()
+				.id(Cursor.of(this.positions).encode())
+				.name("ready")
+				.data("{\"topics\":[\"" + String.join("\",\"", this.positions.keySet()) + "\"]}"));
 		}
 		else if (item == HEARTBEAT) {
 			this.emitter.send(SseEmitter.event().comment("keep-alive"));

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.Cursor;
+import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
@@ -87,6 +88,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		JsonNode refNode = frame.get("ref");
 		String ref = (refNode != null && refNode.isValueNode() && !refNode.isNull()) ? refNode.asString() : null;
 		String type = text(frame, "type");
+		String topic = text(frame, "topic");
 		try {
 			switch ((type != null) ? type : "") {
 				case "subscribe" -> subscribe(frame);
@@ -94,17 +96,17 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 				case "publish" -> publish(frame, ref);
 				case "ping" -> send("{\"type\":\"pong\"}");
 				default -> error("bad_request", (type == null) ? "frame needs a string 'type'"
-						: "unknown frame type '" + type + "'", ref);
+						: "unknown frame type '" + type + "'", ref, topic);
 			}
 		}
 		catch (RealtimeException ex) {
-			error(ex.reason().code(), ex.getMessage(), ref);
+			error(ex.reason().code(), ex.getMessage(), ref, topic);
 		}
 		catch (IllegalArgumentException ex) {
-			error("bad_request", ex.getMessage(), ref);
+			error("bad_request", ex.getMessage(), ref, topic);
 		}
 		catch (BrokerUnavailableException ex) {
-			error("internal", ex.getMessage(), ref);
+			error("internal", ex.getMessage(), ref, topic);
 		}
 	}
 
@@ -126,7 +128,10 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		if (previous != null) {
 			previous.cancel();
 		}
-		Subscription subscription = this.handler.broker().subscribe(topic, since, new Listener(topic));
+		// resolve "now" to an id first, so the subscribed frame can tell the client where it stands
+		HistoryPage start = this.handler.broker().read(topic, since, 0);
+		Subscription subscription = this.handler.broker()
+			.subscribe(topic, start.position(), new Listener(topic, start.recovered(), start.position()));
 		this.subscriptions.put(topic, subscription);
 		if (this.released) {
 			subscription.cancel();
@@ -160,6 +165,10 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 	}
 
 	void error(String code, String text, @Nullable String ref) {
+		error(code, text, ref, null);
+	}
+
+	private void error(String code, String text, @Nullable String ref, @Nullable String topic) {
 		this.handler.metrics().rejected();
 		Map<String, Object> reply = new LinkedHashMap<>();
 		reply.put("type", "error");
@@ -167,6 +176,9 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		reply.put("message", text);
 		if (ref != null) {
 			reply.put("ref", ref);
+		}
+		if (topic != null) {
+			reply.put("topic", topic);
 		}
 		send(this.handler.jsonMapper().writeValueAsString(reply));
 	}
@@ -248,13 +260,20 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 		private final String topic;
 
-		Listener(String topic) {
+		private final boolean recovered;
+
+		private final String position;
+
+		Listener(String topic, boolean recovered, String position) {
 			this.topic = topic;
+			this.recovered = recovered;
+			this.position = position;
 		}
 
 		@Override
 		public void onSubscribed(boolean recovered) {
-			send("{\"type\":\"subscribed\",\"topic\":\"" + this.topic + "\",\"recovered\":" + recovered + "}");
+			send("{\"type\":\"subscribed\",\"topic\":\"" + this.topic + "\",\"recovered\":"
+					+ (this.recovered && recovered) + ",\"position\":\"" + this.position + "\"}");
 		}
 
 		@Override
