@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +97,7 @@ public final class InMemoryBroker implements Broker {
 	}
 
 	private TopicLog log(String topic) {
-		TopicLog log = this.topics.get(topic);
+		TopicLog log = (topic != null) ? this.topics.get(topic) : null;
 		return (log != null) ? log : this.topics.computeIfAbsent(Topics.requireValid(topic), TopicLog::new);
 	}
 
@@ -133,9 +132,9 @@ public final class InMemoryBroker implements Broker {
 			long seq = this.head + 1;
 			Message message = new Message(this.topic, id(seq), data, now);
 			store(seq, message);
-			for (Iterator<TopicSubscription> it = this.subscribers.iterator(); it.hasNext();) {
-				if (!it.next().deliver(message)) {
-					it.remove();
+			// a snapshot: a listener may cancel its own (or another) subscription while it runs
+			for (TopicSubscription subscription : this.subscribers.toArray(new TopicSubscription[0])) {
+				if (!subscription.deliver(message) && this.subscribers.remove(subscription)) {
 					InMemoryBroker.this.subscriptions.decrementAndGet();
 				}
 			}
@@ -185,7 +184,7 @@ public final class InMemoryBroker implements Broker {
 		 */
 		private long resumeSequence(String after) {
 			int dot = after.lastIndexOf('.');
-			long seq = (dot > 0) ? parseSequence(after.substring(dot + 1)) : -1;
+			long seq = (dot > 0 && Cursor.isValidId(after)) ? parseSequence(after.substring(dot + 1)) : -1;
 			if (seq < 0) {
 				throw new InvalidCursorException("'" + after + "' is not a message id of this broker");
 			}

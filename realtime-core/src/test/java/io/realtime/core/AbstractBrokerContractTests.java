@@ -2,16 +2,19 @@ package io.realtime.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
+import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -244,30 +247,33 @@ public abstract class AbstractBrokerContractTests {
 
 	@Test
 	void subscribeFromPositionWhilePublishingHasNoGapAndNoDuplicate() throws Exception {
-		Broker broker = broker();
-		int total = 600;
-		List<String> published = new ArrayList<>();
-		AtomicInteger count = new AtomicInteger();
+		int history = 100_000;
+		Broker broker = broker(history, LONG_TTL);
+		List<String> published = Collections.synchronizedList(new ArrayList<>());
+		CountDownLatch someMissed = new CountDownLatch(1);
+		AtomicBoolean subscribing = new AtomicBoolean();
 		ExecutorService executor = Executors.newSingleThreadExecutor();
 		try {
 			Future<?> publishing = executor.submit(() -> {
-				for (int i = 0; i < total; i++) {
-					String id = broker.publish(this.topic, Integer.toString(i)).id();
-					synchronized (published) {
-						published.add(id);
+				// go on well past the start of the subscription, so replay and live delivery meet
+				int afterSubscribing = 0;
+				for (int i = 0; i < history && afterSubscribing < 2000; i++) {
+					published.add(broker.publish(this.topic, Integer.toString(i)).id());
+					if (i == 99) {
+						someMissed.countDown();
 					}
-					count.incrementAndGet();
+					if (subscribing.get()) {
+						afterSubscribing++;
+					}
 				}
 			});
-			await().atMost(WAIT).pollInterval(Duration.ofMillis(1)).until(() -> count.get() >= 50);
-			String position;
-			synchronized (published) {
-				position = published.get(49);
-			}
-			RecordingMessageListener listener = subscribe(broker, this.topic, position);
+			boolean missed = someMissed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			subscribing.set(true);
+			RecordingMessageListener listener = subscribe(broker, this.topic, published.get(49));
+			assertThat(missed).isTrue();
 			publishing.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 			assertThat(listener.recovered()).isTrue();
-			awaitIds(listener, published.subList(50, total));
+			awaitIds(listener, published.subList(50, published.size()));
 		}
 		finally {
 			executor.shutdownNow();
@@ -391,11 +397,11 @@ public abstract class AbstractBrokerContractTests {
 		RecordingMessageListener cancelled = new RecordingMessageListener();
 		subscribe(broker, this.topic, null, kept);
 		Subscription subscription = subscribe(broker, this.topic, null, cancelled);
-		await().atMost(WAIT).until(broker::subscriptionCount, (count) -> count == before + 2);
+		eventually().until(broker::subscriptionCount, (count) -> count == before + 2);
 		Message first = broker.publish(this.topic, "1");
 		awaitIds(cancelled, List.of(first.id()));
 		subscription.cancel();
-		await().atMost(WAIT).until(broker::subscriptionCount, (count) -> count == before + 1);
+		eventually().until(broker::subscriptionCount, (count) -> count == before + 1);
 		Message second = broker.publish(this.topic, "2");
 		awaitIds(kept, List.of(first.id(), second.id()));
 		assertThat(cancelled.ids()).containsExactly(first.id());
@@ -410,9 +416,9 @@ public abstract class AbstractBrokerContractTests {
 		subscription.cancel();
 		subscription.cancel();
 		subscription.close();
-		await().atMost(WAIT).until(broker::subscriptionCount, (count) -> count == before + 1);
+		eventually().until(broker::subscriptionCount, (count) -> count == before + 1);
 		kept.close();
-		await().atMost(WAIT).until(broker::subscriptionCount, (count) -> count == before);
+		eventually().until(broker::subscriptionCount, (count) -> count == before);
 	}
 
 	@Test
@@ -458,7 +464,7 @@ public abstract class AbstractBrokerContractTests {
 		awaitIds(first, ids);
 		awaitIds(last, ids);
 		assertThat(quitter.ids()).containsExactly(ids.get(0));
-		await().atMost(WAIT).until(broker::subscriptionCount, (count) -> count == before + 2);
+		eventually().until(broker::subscriptionCount, (count) -> count == before + 2);
 	}
 
 	@ParameterizedTest
@@ -546,7 +552,7 @@ public abstract class AbstractBrokerContractTests {
 		Subscription subscription = broker.subscribe(topic, after, listener);
 		this.subscriptions.add(subscription);
 		if (listener instanceof RecordingMessageListener recording) {
-			await().atMost(WAIT).until(recording::recovered, (recovered) -> recovered != null);
+			eventually().until(recording::recovered, (recovered) -> recovered != null);
 		}
 		return subscription;
 	}
@@ -559,7 +565,16 @@ public abstract class AbstractBrokerContractTests {
 	 */
 	protected static void awaitIds(RecordingMessageListener listener, List<String> expected) {
 		List<String> copy = List.copyOf(expected);
-		await().atMost(WAIT).untilAsserted(() -> assertThat(listener.ids()).containsExactlyElementsOf(copy));
+		eventually().untilAsserted(() -> assertThat(listener.ids()).containsExactlyElementsOf(copy));
+	}
+
+	/**
+	 * Start a bounded wait that checks at once and then often, so synchronous brokers cost no
+	 * time and asynchronous ones get {@link #WAIT}.
+	 * @return the condition factory
+	 */
+	protected static ConditionFactory eventually() {
+		return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
 	}
 
 	protected static List<String> ids(HistoryPage page) {

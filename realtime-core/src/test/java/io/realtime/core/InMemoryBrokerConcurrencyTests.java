@@ -91,7 +91,7 @@ class InMemoryBrokerConcurrencyTests {
 		assertThat(subscribers).hasSize(90 + PUBLISHERS * lateSubscribersPerPublisher);
 
 		Map<String, List<String>> history = history();
-		await().atMost(WAIT).untilAsserted(() -> {
+		await().atMost(WAIT).pollDelay(Duration.ZERO).untilAsserted(() -> {
 			for (Subscriber subscriber : subscribers) {
 				subscriber.assertReceivedExactlyOnceInOrder(history.get(subscriber.topic));
 			}
@@ -143,7 +143,7 @@ class InMemoryBrokerConcurrencyTests {
 		}
 
 		Map<String, List<String>> history = history();
-		await().atMost(WAIT).untilAsserted(() -> {
+		await().atMost(WAIT).pollDelay(Duration.ZERO).untilAsserted(() -> {
 			for (Subscriber subscriber : stable) {
 				subscriber.assertReceivedExactlyOnceInOrder(history.get(subscriber.topic));
 			}
