@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 public final class Cursor {
 
 	/** Longest encoded cursor accepted. */
-	public static final int MAX_ENCODED_LENGTH = 8192;
+	public static final int MAX_ENCODED_LENGTH = 32_768;
 
 	private static final String VERSION = "1";
 

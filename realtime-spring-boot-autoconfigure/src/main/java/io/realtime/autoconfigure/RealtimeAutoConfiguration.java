@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimeAuthorizationPolicy;
 import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.RealtimePublisher;
@@ -13,10 +14,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
@@ -67,6 +70,19 @@ public final class RealtimeAutoConfiguration {
 	@ConditionalOnMissingBean
 	TopicAccess realtimeTopicAccess(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
 		return new TopicAccess(policy, properties.getMaxTopicsPerConnection());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		RealtimeMeterBinder realtimeMeterBinder(RealtimeMetrics metrics, Broker broker,
+				ObjectProvider<ConnectionRegistry> connections) {
+			return new RealtimeMeterBinder(metrics, broker, connections.getIfAvailable());
+		}
+
 	}
 
 }
