@@ -44,9 +44,11 @@ public class ConnectionRegistry implements SmartLifecycle {
 	 */
 	public ConnectionRegistry(int maxConnections) {
 		this.maxConnections = maxConnections;
-		int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+		// SSE writes block while a client's socket is full: spare threads keep the others flowing
+		int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 		this.writers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new CustomizableThreadFactory("realtime-writer-"));
+		this.writers.allowCoreThreadTimeOut(true);
 		this.timer = Executors.newSingleThreadScheduledExecutor(daemon("realtime-timer-"));
 	}
 

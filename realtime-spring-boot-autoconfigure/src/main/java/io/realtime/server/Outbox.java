@@ -4,23 +4,32 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one write path of a connection: producers (publisher threads, heartbeats) only enqueue,
- * and a single drain task at a time writes in order on a shared executor, so a slow client
- * never blocks a publisher. When more than the byte limit is queued the outbox closes itself
- * and reports the overflow.
+ * and one write at a time goes out, in order, from a shared executor, so a slow client never
+ * blocks a publisher. Writes may complete asynchronously: no thread waits for a slow client
+ * then. When more than the byte limit is queued the outbox closes itself and reports the
+ * overflow.
  *
  * @param <T> the type of item written
  * @since 0.1.0
  */
 public final class Outbox<T> {
 
+	private static final int WRITING = 0;
+
+	private static final int LOOP_LEFT = 1;
+
+	private static final int COMPLETED = 2;
+
 	private final Queue<Queued<T>> queue = new ConcurrentLinkedQueue<>();
 
 	private final AtomicLong queuedBytes = new AtomicLong();
 
+	/** Set while a drain loop runs or a write is in flight. */
 	private final AtomicBoolean draining = new AtomicBoolean();
 
 	private final Executor executor;
@@ -33,7 +42,7 @@ public final class Outbox<T> {
 
 	/**
 	 * Create an outbox.
-	 * @param executor runs the drain tasks
+	 * @param executor runs the drain loops
 	 * @param limitBytes most bytes queued before {@link Writer#overflow()}
 	 * @param writer writes items and hears about failures
 	 */
@@ -78,14 +87,9 @@ public final class Outbox<T> {
 		while (true) {
 			Queued<T> next;
 			while (!this.closed && (next = this.queue.poll()) != null) {
-				try {
-					this.writer.write(next.item());
+				if (!write(next)) {
+					return; // the write goes on asynchronously; its completion resumes draining
 				}
-				catch (Exception ex) {
-					close();
-					this.writer.failed(ex);
-				}
-				this.queuedBytes.addAndGet(-next.bytes());
 			}
 			if (this.closed) {
 				this.queue.clear();
@@ -98,17 +102,44 @@ public final class Outbox<T> {
 		}
 	}
 
+	/** Start one write; {@code true} when it already completed and the loop may go on. */
+	private boolean write(Queued<T> next) {
+		AtomicInteger state = new AtomicInteger(WRITING);
+		try {
+			this.writer.write(next.item(), () -> {
+				this.queuedBytes.addAndGet(-next.bytes());
+				if (!state.compareAndSet(WRITING, COMPLETED)) {
+					// completed on another thread after the loop left: resume there
+					this.executor.execute(this::drain);
+				}
+			});
+		}
+		catch (Exception ex) {
+			close();
+			this.writer.failed(ex);
+			return true;
+		}
+		return !state.compareAndSet(WRITING, LOOP_LEFT);
+	}
+
 	private record Queued<T>(T item, int bytes) {
 	}
 
 	/**
-	 * Writes the items of one connection; called by one thread at a time.
+	 * Writes the items of one connection, one at a time.
 	 *
 	 * @param <T> the item type
 	 */
 	public interface Writer<T> {
 
-		void write(T item) throws Exception;
+		/**
+		 * Write an item and run {@code done} once it is written, on any thread, possibly before
+		 * returning. A failed asynchronous write calls {@link #failed} instead.
+		 * @param item the item
+		 * @param done the completion callback
+		 * @throws Exception when the write fails at once
+		 */
+		void write(T item, Runnable done) throws Exception;
 
 		/** The client could not keep up; close the connection with a clear reason. */
 		void overflow();

@@ -102,7 +102,12 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	}
 
 	@Override
-	public void write(Object item) throws IOException {
+	public void write(Object item, Runnable done) throws IOException {
+		send(item);
+		done.run();
+	}
+
+	private void send(Object item) throws IOException {
 		if (item instanceof Message message) {
 			this.positions.put(message.topic(), message.id());
 			this.emitter.send(SseEmitter.event()
@@ -133,7 +138,8 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		// the client resumes from the last id it received, so nothing is lost
 		this.metrics.slowConsumer();
 		release();
-		this.emitter.complete();
+		// off the publisher's thread: completing waits for a write in progress
+		this.connections.writers().execute(this.emitter::complete);
 	}
 
 	@Override

@@ -15,6 +15,7 @@ import io.realtime.core.Subscription;
 import io.realtime.server.Outbox;
 import io.realtime.server.RealtimeConnection;
 import io.realtime.server.RealtimeException;
+import jakarta.websocket.RemoteEndpoint;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -48,6 +49,9 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
+	/** Non-blocking sends when the container offers them (it does on Tomcat, Jetty, Undertow). */
+	private volatile RemoteEndpoint.@Nullable Async async;
+
 	private volatile boolean awaitingPong;
 
 	private volatile boolean released;
@@ -60,10 +64,12 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	void start() {
 		if (this.session instanceof NativeWebSocketSession nativeSession) {
-			Object tomcat = nativeSession.getNativeSession(jakarta.websocket.Session.class);
-			if (tomcat instanceof jakarta.websocket.Session jakartaSession) {
-				jakartaSession.getUserProperties()
-					.put(TOMCAT_SEND_TIMEOUT, this.handler.settings().sendTimeLimit().toMillis());
+			jakarta.websocket.Session standard = nativeSession.getNativeSession(jakarta.websocket.Session.class);
+			if (standard != null) {
+				long timeout = this.handler.settings().sendTimeLimit().toMillis();
+				standard.getUserProperties().put(TOMCAT_SEND_TIMEOUT, timeout);
+				standard.getAsyncRemote().setSendTimeout(timeout);
+				this.async = standard.getAsyncRemote();
 			}
 		}
 	}
@@ -217,8 +223,22 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 	}
 
 	@Override
-	public void write(Object item) throws IOException {
+	public void write(Object item, Runnable done) throws IOException {
+		RemoteEndpoint.Async async = this.async;
+		if (async != null && item instanceof TextMessage text) {
+			// no thread waits while a slow client's socket drains
+			async.sendText(text.getPayload(), (result) -> {
+				if (result.isOK()) {
+					done.run();
+				}
+				else {
+					failed(new IOException("send failed", result.getException()));
+				}
+			});
+			return;
+		}
 		this.session.sendMessage((WebSocketMessage<?>) item);
+		done.run();
 	}
 
 	@Override
