@@ -57,9 +57,8 @@ public class LongPollEndpoint {
 
 	@GetMapping("/long-poll")
 	public DeferredResult<ResponseEntity<String>> longPoll(
-			@RequestParam(name = "topic", required = false) @Nullable List<String> topics,
 			@RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest request) {
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, topics, cursor, request);
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, cursor, request);
 		Batch batch = Batch.read(this.broker, from, this.maxBatch);
 		Waiter waiter = new Waiter(batch);
 		if (batch.isReady()) {

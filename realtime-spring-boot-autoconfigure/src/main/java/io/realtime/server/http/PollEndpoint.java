@@ -1,7 +1,5 @@
 package io.realtime.server.http;
 
-import java.util.List;
-
 import io.realtime.core.Broker;
 import io.realtime.server.TopicAccess;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,10 +34,9 @@ public class PollEndpoint {
 	}
 
 	@GetMapping("/poll")
-	public ResponseEntity<String> poll(@RequestParam(name = "topic", required = false) @Nullable List<String> topics,
-			@RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest request) {
-		return Batch.read(this.broker, SubscribeRequest.positions(this.access, topics, cursor, request), this.maxBatch)
-			.reply();
+	public ResponseEntity<String> poll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+			HttpServletRequest request) {
+		return Batch.read(this.broker, SubscribeRequest.positions(this.access, cursor, request), this.maxBatch).reply();
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.realtime.server.http;
 
-import java.util.List;
 import java.util.Map;
 
 import io.realtime.core.Broker;
@@ -52,20 +51,21 @@ public class SseEndpoint {
 	}
 
 	@GetMapping("/sse")
-	public SseEmitter sse(@RequestParam(name = "topic", required = false) @Nullable List<String> topics,
-			@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+	public SseEmitter sse(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
 			HttpServletRequest request, HttpServletResponse response) {
 		// on an automatic reconnect the browser repeats the original URL: the header is newer
 		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : cursor;
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, topics, resumeFrom, request);
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, resumeFrom, request);
+		// read before opening: a cursor the broker refuses must not leave a connection registered
+		Batch start = Batch.read(this.broker, from, 0);
 		SseConnection connection = new SseConnection(this.connections, this.metrics, this.settings);
 		if (!this.connections.open(connection)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
 		response.setHeader("Cache-Control", "no-cache, no-transform");
 		response.setHeader("X-Accel-Buffering", "no");
-		connection.subscribe(this.broker, Batch.read(this.broker, from, 0));
+		connection.subscribe(this.broker, start);
 		return connection.emitter();
 	}
 

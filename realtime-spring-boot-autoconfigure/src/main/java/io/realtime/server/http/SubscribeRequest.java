@@ -22,9 +22,11 @@ final class SubscribeRequest {
 	private SubscribeRequest() {
 	}
 
-	static Map<String, @Nullable String> positions(TopicAccess access, @Nullable List<String> topics,
-			@Nullable String cursor, HttpServletRequest request) {
-		Set<String> valid = access.subscribe(topics, request.getUserPrincipal());
+	static Map<String, @Nullable String> positions(TopicAccess access, @Nullable String cursor,
+			HttpServletRequest request) {
+		// the raw values: binding to a List would split "a,b" into two topics, yet ',' makes a topic invalid
+		String[] topics = request.getParameterValues("topic");
+		Set<String> valid = access.subscribe((topics != null) ? List.of(topics) : null, request.getUserPrincipal());
 		Cursor parsed = parse(cursor);
 		Map<String, @Nullable String> positions = new LinkedHashMap<>();
 		for (String topic : valid) {
