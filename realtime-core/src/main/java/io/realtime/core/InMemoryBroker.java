@@ -38,6 +38,8 @@ public final class InMemoryBroker implements Broker {
 
 	private final Clock clock;
 
+	private volatile long lastEviction;
+
 	/**
 	 * Create a broker that keeps 1,000 messages per topic for 5 minutes.
 	 */
@@ -61,12 +63,18 @@ public final class InMemoryBroker implements Broker {
 		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
 		this.clock = Objects.requireNonNull(clock, "clock must not be null");
+		this.lastEviction = clock.millis();
 	}
 
 	@Override
 	public Message publish(String topic, String data) {
 		Objects.requireNonNull(data, "data must not be null");
-		return log(topic).append(data);
+		while (true) {
+			Message message = log(topic).append(data);
+			if (message != null) {
+				return message;
+			}
+		}
 	}
 
 	@Override
@@ -74,13 +82,23 @@ public final class InMemoryBroker implements Broker {
 		if (limit < 0) {
 			throw new IllegalArgumentException("limit must not be negative");
 		}
-		return log(topic).read(after, limit);
+		while (true) {
+			HistoryPage page = log(topic).read(after, limit);
+			if (page != null) {
+				return page;
+			}
+		}
 	}
 
 	@Override
 	public Subscription subscribe(String topic, @Nullable String after, MessageListener listener) {
 		Objects.requireNonNull(listener, "listener must not be null");
-		return log(topic).subscribe(after, listener);
+		while (true) {
+			Subscription subscription = log(topic).subscribe(after, listener);
+			if (subscription != null) {
+				return subscription;
+			}
+		}
 	}
 
 	@Override
@@ -96,9 +114,31 @@ public final class InMemoryBroker implements Broker {
 		return this.topics.size();
 	}
 
+	/**
+	 * Drop the logs of topics that have no subscriber, no message in history and no access for
+	 * longer than the history's age, so clients cannot grow memory by inventing topic names. A
+	 * client resuming a dropped topic is answered with a reset. Runs by itself at most once per
+	 * history age, when a new topic appears.
+	 */
+	public void evictIdleTopics() {
+		long now = this.clock.millis();
+		this.lastEviction = now;
+		for (TopicLog log : this.topics.values()) {
+			if (log.retireIfIdle(now)) {
+				this.topics.remove(log.topic, log);
+			}
+		}
+	}
+
 	private TopicLog log(String topic) {
 		TopicLog log = (topic != null) ? this.topics.get(topic) : null;
-		return (log != null) ? log : this.topics.computeIfAbsent(Topics.requireValid(topic), TopicLog::new);
+		if (log != null) {
+			return log;
+		}
+		if (this.clock.millis() - this.lastEviction > this.historyTtlMillis) {
+			evictIdleTopics();
+		}
+		return this.topics.computeIfAbsent(Topics.requireValid(topic), TopicLog::new);
 	}
 
 	private static String newEpoch() {
@@ -119,6 +159,14 @@ public final class InMemoryBroker implements Broker {
 		/** Sequence of the newest message; 0 before the first. */
 		private long head;
 
+		private long lastAccess = InMemoryBroker.this.clock.millis();
+
+		/** Set once evicted: callers holding this log look the topic up again. */
+		private boolean retired;
+
+		/** The subscribers as an array for fan-out, rebuilt only after they change. */
+		private TopicSubscription @Nullable [] snapshot;
+
 		/** Messages held, the newest {@code count} sequences up to {@link #head}. */
 		private int count;
 
@@ -126,23 +174,28 @@ public final class InMemoryBroker implements Broker {
 			this.topic = topic;
 		}
 
-		synchronized Message append(String data) {
+		synchronized @Nullable Message append(String data) {
 			long now = InMemoryBroker.this.clock.millis();
-			expire(now);
+			if (!touch(now)) {
+				return null;
+			}
 			long seq = this.head + 1;
 			Message message = new Message(this.topic, id(seq), data, now);
 			store(seq, message);
 			// a snapshot: a listener may cancel its own (or another) subscription while it runs
-			for (TopicSubscription subscription : this.subscribers.toArray(new TopicSubscription[0])) {
+			for (TopicSubscription subscription : snapshot()) {
 				if (!subscription.deliver(message) && this.subscribers.remove(subscription)) {
+					this.snapshot = null;
 					InMemoryBroker.this.subscriptions.decrementAndGet();
 				}
 			}
 			return message;
 		}
 
-		synchronized HistoryPage read(@Nullable String after, int limit) {
-			expire(InMemoryBroker.this.clock.millis());
+		synchronized @Nullable HistoryPage read(@Nullable String after, int limit) {
+			if (!touch(InMemoryBroker.this.clock.millis())) {
+				return null;
+			}
 			if (after == null) {
 				return new HistoryPage(List.of(), true, id(this.head));
 			}
@@ -157,8 +210,10 @@ public final class InMemoryBroker implements Broker {
 			return new HistoryPage(messages, recovered, position);
 		}
 
-		synchronized Subscription subscribe(@Nullable String after, MessageListener listener) {
-			expire(InMemoryBroker.this.clock.millis());
+		synchronized @Nullable Subscription subscribe(@Nullable String after, MessageListener listener) {
+			if (!touch(InMemoryBroker.this.clock.millis())) {
+				return null;
+			}
 			long afterSeq = (after != null) ? resumeSequence(after) : this.head;
 			boolean recovered = afterSeq >= 0;
 			TopicSubscription subscription = new TopicSubscription(this, listener, recovered);
@@ -169,14 +224,44 @@ public final class InMemoryBroker implements Broker {
 				}
 			}
 			this.subscribers.add(subscription);
+			this.snapshot = null;
 			InMemoryBroker.this.subscriptions.incrementAndGet();
 			return subscription;
 		}
 
 		synchronized void remove(TopicSubscription subscription) {
 			if (this.subscribers.remove(subscription)) {
+				this.snapshot = null;
 				InMemoryBroker.this.subscriptions.decrementAndGet();
 			}
+		}
+
+		/** Expire old messages and note the access; {@code false} when this log was evicted. */
+		private boolean touch(long now) {
+			if (this.retired) {
+				return false;
+			}
+			this.lastAccess = now;
+			expire(now);
+			return true;
+		}
+
+		synchronized boolean retireIfIdle(long now) {
+			expire(now);
+			if (this.subscribers.isEmpty() && this.count == 0
+					&& now - this.lastAccess > InMemoryBroker.this.historyTtlMillis) {
+				this.retired = true;
+			}
+			return this.retired;
+		}
+
+		private TopicSubscription[] snapshot() {
+			TopicSubscription[] snapshot = this.snapshot;
+			if (snapshot == null) {
+				snapshot = this.subscribers.toArray(new TopicSubscription[0]);
+				this.snapshot = snapshot;
+			}
+			return snapshot;
 		}
 
 		/**

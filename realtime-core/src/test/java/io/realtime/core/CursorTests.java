@@ -47,14 +47,15 @@ class CursorTests {
 	}
 
 	@Test
-	void cursorNearTheLengthLimitRoundTrips() {
+	void cursorOfTheMostTopicsAConnectionMayHaveRoundTrips() {
+		// 100 is realtime.max-topics-per-connection's default: the server never issues a cursor it refuses
 		Map<String, String> positions = new LinkedHashMap<>();
-		for (int i = 0; i < 30; i++) {
+		for (int i = 0; i < 100; i++) {
 			positions.put(String.format("%03d", i) + "t".repeat(Topics.MAX_LENGTH - 3), "i".repeat(64));
 		}
 		Cursor cursor = Cursor.of(positions);
 		String encoded = cursor.encode();
-		assertThat(encoded.length()).isBetween(Cursor.MAX_ENCODED_LENGTH - 1000, Cursor.MAX_ENCODED_LENGTH);
+		assertThat(encoded.length()).isLessThanOrEqualTo(Cursor.MAX_ENCODED_LENGTH);
 		assertThat(Cursor.parse(encoded)).isEqualTo(cursor);
 	}
 

@@ -39,6 +39,39 @@ class InMemoryBrokerTests extends AbstractBrokerContractTests {
 	}
 
 	@Test
+	void idleTopicsAreEvictedAndTheirPositionsAnsweredWithAReset() {
+		InMemoryBroker broker = new InMemoryBroker(100, Duration.ofMinutes(1), this.clock);
+		String idle = broker.read("idle", null, 0).position();
+		Subscription held = broker.subscribe("watched", null, (message) -> {
+		});
+		broker.publish("busy", "1");
+		this.clock.advance(Duration.ofSeconds(61));
+		broker.read("recent", null, 0);
+
+		broker.evictIdleTopics();
+
+		// "busy" lost its message to age, "idle" never had one: both go; a subscriber keeps "watched"
+		assertThat(broker.topicCount()).isEqualTo(2);
+		HistoryPage resumed = broker.read("idle", idle, 10);
+		assertThat(resumed.recovered()).isFalse();
+		assertThat(resumed.messages()).isEmpty();
+		assertThat(broker.read("idle", resumed.position(), 10).recovered()).isTrue();
+		held.cancel();
+	}
+
+	@Test
+	void newTopicsTriggerEvictionAtMostOncePerTtl() {
+		InMemoryBroker broker = new InMemoryBroker(100, Duration.ofMinutes(1), this.clock);
+		for (int i = 0; i < 100; i++) {
+			broker.read("invented-" + i, null, 0);
+		}
+		assertThat(broker.topicCount()).isEqualTo(100);
+		this.clock.advance(Duration.ofSeconds(61));
+		broker.read("one-more", null, 0);
+		assertThat(broker.topicCount()).isEqualTo(1);
+	}
+
+	@Test
 	void historyOlderThanTtlIsDropped() {
 		InMemoryBroker broker = new InMemoryBroker(100, Duration.ofMinutes(1), this.clock);
 		String start = broker.read(this.topic, null, 10).position();
