@@ -76,7 +76,10 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	void receive(String payload) {
 		if (RealtimeWebSocketHandler.byteLength(payload) > this.handler.settings().maxMessageSize()) {
-			error("too_large", "frame is larger than " + this.handler.settings().maxMessageSize() + " bytes", null);
+			// still under the container's limit, so cheap to read for the ref and topic to echo
+			JsonNode frame = readObject(payload);
+			error("too_large", "frame is larger than " + this.handler.settings().maxMessageSize() + " bytes",
+					(frame != null) ? ref(frame) : null, (frame != null) ? text(frame, "topic") : null);
 			return;
 		}
 		JsonNode frame;
@@ -91,8 +94,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 			error("bad_request", "frame must be a JSON object", null);
 			return;
 		}
-		JsonNode refNode = frame.get("ref");
-		String ref = (refNode != null && refNode.isValueNode() && !refNode.isNull()) ? refNode.asString() : null;
+		String ref = ref(frame);
 		String type = text(frame, "type");
 		String topic = text(frame, "topic");
 		try {
@@ -130,12 +132,15 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		if (!this.subscriptions.containsKey(topic) && this.subscriptions.size() >= this.handler.access().maxTopics()) {
 			throw new IllegalArgumentException("at most " + this.handler.access().maxTopics() + " topics per connection");
 		}
+		// resolve "now" to an id first, so the subscribed frame can tell the client where it stands;
+		// a 'since' the broker refuses throws here, before the current subscription is touched
+		HistoryPage start = this.handler.broker().read(topic, since, 0);
 		Subscription previous = this.subscriptions.remove(topic);
 		if (previous != null) {
 			previous.cancel();
+			// read again once the old subscription is gone, so no message reaches the client twice
+			start = this.handler.broker().read(topic, since, 0);
 		}
-		// resolve "now" to an id first, so the subscribed frame can tell the client where it stands
-		HistoryPage start = this.handler.broker().read(topic, since, 0);
 		Subscription subscription = this.handler.broker()
 			.subscribe(topic, start.position(), new Listener(topic, start.recovered(), start.position()));
 		this.subscriptions.put(topic, subscription);
@@ -195,6 +200,21 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	private void send(String json) {
 		this.outbox.offer(new TextMessage(json), json.length());
+	}
+
+	private @Nullable JsonNode readObject(String payload) {
+		try {
+			JsonNode frame = this.handler.jsonMapper().readTree(payload);
+			return (frame != null && frame.isObject()) ? frame : null;
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
+	}
+
+	private static @Nullable String ref(JsonNode frame) {
+		JsonNode ref = frame.get("ref");
+		return (ref != null && ref.isValueNode() && !ref.isNull()) ? ref.asString() : null;
 	}
 
 	private static @Nullable String text(JsonNode frame, String field) {
