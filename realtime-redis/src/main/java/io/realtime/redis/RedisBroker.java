@@ -1,0 +1,446 @@
+package io.realtime.redis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.realtime.core.Broker;
+import io.realtime.core.BrokerUnavailableException;
+import io.realtime.core.HistoryPage;
+import io.realtime.core.InvalidCursorException;
+import io.realtime.core.Message;
+import io.realtime.core.MessageListener;
+import io.realtime.core.Subscription;
+import io.realtime.core.Topics;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.util.StreamUtils;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * A {@link Broker} whose messages live in Redis, so every application instance on the same
+ * Redis shares one message stream. Each topic's history is a Redis Stream trimmed by count and
+ * age; message ids are the stream's ids, qualified by an epoch drawn when the topic's keys are
+ * created, so an id handed out by any instance is valid on every instance and never mistaken
+ * for an id of an earlier Redis lifetime.
+ *
+ * <p>Every publish also announces the message, with the id it follows, on one pub/sub channel.
+ * Each instance listens on one connection and feeds its own subscribers per topic in stream
+ * order; when the id a message follows is not the last one the instance delivered (a
+ * notification was lost to a disconnect, say), it reads the missing entries from the stream
+ * first. Listeners are called on the broker's own threads, never two at once for one
+ * subscription.
+ *
+ * <p>While Redis is unreachable, publishing and reading throw
+ * {@link BrokerUnavailableException}; subscriptions stay in place and catch up from history
+ * once Redis answers again.
+ *
+ * @since 0.1.0
+ */
+public final class RedisBroker implements Broker, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(RedisBroker.class);
+
+	/** Key prefix used unless {@link #setNamespace(String)} says otherwise. */
+	public static final String DEFAULT_NAMESPACE = "realtime";
+
+	/** How long a topic's keys outlive its history when nobody publishes or reads. */
+	private static final Duration IDLE_GRACE = Duration.ofDays(1);
+
+	/** Most entries fetched by one read while catching up. */
+	static final int READ_BATCH = 500;
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> PUBLISH = script("publish.lua");
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> READ = script("read.lua");
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final StringRedisTemplate redis;
+
+	private final int historySize;
+
+	private final long historyTtlMillis;
+
+	private final Map<String, TopicFanout> fanouts = new ConcurrentHashMap<>();
+
+	private final AtomicLong subscriptions = new AtomicLong();
+
+	private String namespace = DEFAULT_NAMESPACE;
+
+	private String channel = channel(DEFAULT_NAMESPACE);
+
+	private @Nullable ScheduledThreadPoolExecutor executor;
+
+	private @Nullable RedisMessageListenerContainer container;
+
+	/**
+	 * Create a broker; {@link #start() start} it before subscribing.
+	 * @param connectionFactory the Redis connections
+	 * @param historySize the most messages kept per topic, at least 1
+	 * @param historyTtl how long a message stays in history, positive
+	 */
+	public RedisBroker(RedisConnectionFactory connectionFactory, int historySize, Duration historyTtl) {
+		this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory must not be null");
+		if (historySize < 1) {
+			throw new IllegalArgumentException("historySize must be at least 1");
+		}
+		Objects.requireNonNull(historyTtl, "historyTtl must not be null");
+		if (historyTtl.isNegative() || historyTtl.isZero()) {
+			throw new IllegalArgumentException("historyTtl must be positive");
+		}
+		this.historySize = historySize;
+		this.historyTtlMillis = historyTtl.toMillis();
+		this.redis = new StringRedisTemplate(connectionFactory);
+	}
+
+	/**
+	 * Set the prefix of every Redis key and channel of this broker. Instances share messages
+	 * only when they use the same namespace on the same Redis.
+	 * @param namespace the prefix, such as {@code realtime} (the default)
+	 */
+	public void setNamespace(String namespace) {
+		if (namespace == null || namespace.isBlank()) {
+			throw new IllegalArgumentException("namespace must not be empty");
+		}
+		this.namespace = namespace;
+		this.channel = channel(namespace);
+	}
+
+	/**
+	 * Start listening for messages published by every instance. Redis need not be reachable
+	 * yet: the listener connects as soon as it is.
+	 */
+	public synchronized void start() {
+		if (this.executor != null) {
+			return;
+		}
+		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, new DaemonThreads());
+		executor.setRemoveOnCancelPolicy(true);
+		// fan-outs whose reads failed try again, whether or not the listener noticed an outage
+		executor.scheduleWithFixedDelay(this::resumeStalled, 1, 1, TimeUnit.SECONDS);
+		this.executor = executor;
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(this.connectionFactory);
+		// the listener only queues, so it may run on the connection's own thread, in order
+		container.setTaskExecutor(new SyncTaskExecutor());
+		container.setRecoveryBackoff(new FixedBackOff(500, FixedBackOff.UNLIMITED_ATTEMPTS));
+		container.addMessageListener(new Notifications(), new ChannelTopic(this.channel));
+		container.afterPropertiesSet();
+		try {
+			container.start();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Redis is not reachable yet; the realtime broker listens once it is: " + ex.getMessage());
+		}
+		this.container = container;
+	}
+
+	/**
+	 * Stop listening and release the broker's threads. Subscriptions receive nothing more.
+	 */
+	@Override
+	public synchronized void close() {
+		RedisMessageListenerContainer container = this.container;
+		if (container != null) {
+			try {
+				container.destroy();
+			}
+			catch (Exception ex) {
+				logger.debug("Failed to stop the Redis listener", ex);
+			}
+			this.container = null;
+		}
+		if (this.executor != null) {
+			this.executor.shutdownNow();
+			this.executor = null;
+		}
+	}
+
+	@Override
+	public Message publish(String topic, String data) {
+		Topics.requireValid(topic);
+		Objects.requireNonNull(data, "data must not be null");
+		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
+				Long.toString(this.historyTtlMillis), idleMillis(), newEpoch(), this.channel, topic);
+		String epoch = (String) result.get(0);
+		StreamPosition position = requirePosition(epoch, (String) result.get(1));
+		return new Message(topic, position.id(), data, position.millis());
+	}
+
+	@Override
+	public HistoryPage read(String topic, @Nullable String after, int limit) {
+		Topics.requireValid(topic);
+		if (limit < 0) {
+			throw new IllegalArgumentException("limit must not be negative");
+		}
+		StreamPosition from = (after != null) ? StreamPosition.parse(after) : null;
+		Page page = fetch(topic, from, limit);
+		return new HistoryPage(page.messages(), page.recovered(), page.position().id());
+	}
+
+	@Override
+	public Subscription subscribe(String topic, @Nullable String after, MessageListener listener) {
+		Topics.requireValid(topic);
+		Objects.requireNonNull(listener, "listener must not be null");
+		StreamPosition from = (after != null) ? StreamPosition.parse(after) : null;
+		if (this.executor == null) {
+			throw new IllegalStateException("broker is not started");
+		}
+		// resolve the position (and whether it can be resumed) now; the fan-out delivers the rest
+		Page start = fetch(topic, from, 0);
+		TopicFanout fanout = reserve(topic);
+		this.subscriptions.incrementAndGet();
+		TopicSubscription subscription = new TopicSubscription(fanout, listener, start.recovered(),
+				start.position());
+		try {
+			listener.onSubscribed(start.recovered());
+		}
+		catch (RuntimeException ex) {
+			subscription.cancel();
+			throw ex;
+		}
+		fanout.join(subscription);
+		return subscription;
+	}
+
+	@Override
+	public long subscriptionCount() {
+		return this.subscriptions.get();
+	}
+
+	/**
+	 * The number of topics this instance delivers to local subscribers.
+	 * @return the count
+	 */
+	public int topicCount() {
+		return this.fanouts.size();
+	}
+
+	/**
+	 * Whether this instance is listening for messages of the other instances.
+	 * @return {@code true} while the listener's connection is subscribed
+	 */
+	public boolean isListening() {
+		RedisMessageListenerContainer container = this.container;
+		return container != null && container.isListening();
+	}
+
+	/**
+	 * Check that Redis answers.
+	 * @throws BrokerUnavailableException when it does not
+	 */
+	public void ping() {
+		try {
+			this.redis.execute((RedisCallback<String>) (connection) -> connection.ping());
+		}
+		catch (DataAccessException ex) {
+			throw unavailable(ex);
+		}
+	}
+
+	/**
+	 * Read a topic after a position; {@code null} means now.
+	 */
+	Page fetch(String topic, @Nullable StreamPosition after, int limit) {
+		List<?> result = execute(READ, topic, newEpoch(), Long.toString(this.historyTtlMillis), idleMillis(),
+				(after != null) ? after.epoch() : "", (after != null) ? after.streamId() : "",
+				Integer.toString(limit));
+		String epoch = (String) result.get(0);
+		StreamPosition last = requirePosition(epoch, (String) result.get(1));
+		StreamPosition trimmed = requirePosition(epoch, (String) result.get(2));
+		String outcome = (String) result.get(3);
+		if ("now".equals(outcome) || after == null) {
+			return new Page(List.of(), true, last);
+		}
+		if ("ahead".equals(outcome)) {
+			throw new InvalidCursorException("'" + after.id() + "' is ahead of topic '" + topic + "'");
+		}
+		List<Entry> entries = new ArrayList<>();
+		for (Object item : (List<?>) result.get(4)) {
+			List<?> entry = (List<?>) item;
+			StreamPosition position = requirePosition(epoch, (String) entry.get(0));
+			List<?> fields = (List<?>) entry.get(1);
+			entries.add(new Entry(position, new Message(topic, position.id(), (String) fields.get(1),
+					position.millis())));
+		}
+		boolean recovered = "recovered".equals(outcome);
+		StreamPosition position;
+		if (!entries.isEmpty()) {
+			position = entries.get(entries.size() - 1).position();
+		}
+		else if (recovered) {
+			position = after;
+		}
+		else {
+			// nothing held (or nothing asked for): continue right before the oldest entry
+			position = (limit > 0) ? last : trimmed;
+		}
+		return new Page(entries, recovered, position);
+	}
+
+	void dispatch(Runnable task) {
+		ScheduledThreadPoolExecutor executor = this.executor;
+		if (executor != null && !executor.isShutdown()) {
+			try {
+				executor.execute(task);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Realtime delivery task rejected while stopping", ex);
+			}
+		}
+	}
+
+	void released(TopicSubscription subscription) {
+		this.subscriptions.decrementAndGet();
+		TopicFanout fanout = subscription.fanout();
+		this.fanouts.computeIfPresent(fanout.topic(), (topic, held) -> (held == fanout && held.leave()) ? null : held);
+	}
+
+	private TopicFanout reserve(String topic) {
+		return this.fanouts.compute(topic, (key, held) -> {
+			TopicFanout fanout = (held != null) ? held : new TopicFanout(key, this);
+			fanout.enter();
+			return fanout;
+		});
+	}
+
+	private void resumeStalled() {
+		this.fanouts.values().forEach(TopicFanout::resumeIfStalled);
+	}
+
+	@SuppressWarnings("rawtypes")
+	private List<?> execute(RedisScript<List> script, String topic, String... args) {
+		String key = this.namespace + ":{" + topic + "}";
+		try {
+			List<?> result = this.redis.execute(script, List.of(key + ":stream", key + ":state"), (Object[]) args);
+			if (result == null) {
+				throw new IllegalStateException("Redis script returned nothing");
+			}
+			return result;
+		}
+		catch (DataAccessException ex) {
+			throw unavailable(ex);
+		}
+	}
+
+	private String idleMillis() {
+		return Long.toString(this.historyTtlMillis + IDLE_GRACE.toMillis());
+	}
+
+	private static BrokerUnavailableException unavailable(DataAccessException ex) {
+		return new BrokerUnavailableException("the message broker (Redis) is unavailable, try again later", ex);
+	}
+
+	private static StreamPosition requirePosition(String epoch, String streamId) {
+		StreamPosition position = StreamPosition.of(epoch, streamId);
+		if (position == null) {
+			throw new IllegalStateException("Redis returned an unexpected stream id '" + streamId + "'");
+		}
+		return position;
+	}
+
+	private static String newEpoch() {
+		return Long.toString(RANDOM.nextLong() >>> 24, 36);
+	}
+
+	private static String channel(String namespace) {
+		return namespace + ":messages";
+	}
+
+	@SuppressWarnings("rawtypes")
+	private static RedisScript<List> script(String name) {
+		try {
+			String common = StreamUtils.copyToString(new ClassPathResource("topic.lua", RedisBroker.class).getInputStream(),
+					StandardCharsets.UTF_8);
+			String body = StreamUtils.copyToString(new ClassPathResource(name, RedisBroker.class).getInputStream(),
+					StandardCharsets.UTF_8);
+			return RedisScript.of(common + body, List.class);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot load " + name, ex);
+		}
+	}
+
+	/** A message and its position. */
+	record Entry(StreamPosition position, Message message) {
+	}
+
+	/** What a read found. */
+	record Page(List<Entry> entries, boolean recovered, StreamPosition position) {
+
+		List<Message> messages() {
+			return this.entries.stream().map(Entry::message).toList();
+		}
+
+	}
+
+	/** Hands every announced message to the fan-out of its topic, if this instance has one. */
+	private final class Notifications implements org.springframework.data.redis.connection.MessageListener,
+			SubscriptionListener {
+
+		@Override
+		public void onMessage(org.springframework.data.redis.connection.Message message, byte @Nullable [] pattern) {
+			// topic \n epoch \n previous id \n id \n data
+			String[] parts = new String(message.getBody(), StandardCharsets.UTF_8).split("\n", 5);
+			if (parts.length < 5) {
+				return;
+			}
+			TopicFanout fanout = RedisBroker.this.fanouts.get(parts[0]);
+			StreamPosition previous = StreamPosition.of(parts[1], parts[2]);
+			StreamPosition position = StreamPosition.of(parts[1], parts[3]);
+			if (fanout != null && previous != null && position != null) {
+				fanout.announced(previous,
+						new Entry(position, new Message(parts[0], position.id(), parts[4], position.millis())));
+			}
+		}
+
+		@Override
+		public void onChannelSubscribed(byte[] channel, long count) {
+			// (re)connected: whatever was announced while the connection was down is in the streams
+			RedisBroker.this.fanouts.values().forEach(TopicFanout::catchUp);
+		}
+
+	}
+
+	private static final class DaemonThreads implements ThreadFactory {
+
+		private static final AtomicInteger count = new AtomicInteger();
+
+		@Override
+		public Thread newThread(Runnable task) {
+			Thread thread = new Thread(task, "realtime-redis-" + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		}
+
+	}
+
+}
