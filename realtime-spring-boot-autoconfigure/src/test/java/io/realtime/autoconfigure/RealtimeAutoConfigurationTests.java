@@ -1,0 +1,412 @@
+package io.realtime.autoconfigure;
+
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.realtime.core.Broker;
+import io.realtime.core.HistoryPage;
+import io.realtime.core.InMemoryBroker;
+import io.realtime.core.Message;
+import io.realtime.core.MessageListener;
+import io.realtime.core.Subscription;
+import io.realtime.server.ConnectionRegistry;
+import io.realtime.server.RealtimeAuthorizationPolicy;
+import io.realtime.server.RealtimeException;
+import io.realtime.server.RealtimeMetrics;
+import io.realtime.server.RealtimePublisher;
+import io.realtime.server.TopicAccess;
+import io.realtime.server.TopicPatternAuthorizationPolicy;
+import io.realtime.server.http.LongPollEndpoint;
+import io.realtime.server.http.PollEndpoint;
+import io.realtime.server.http.PublishEndpoint;
+import io.realtime.server.http.RealtimeProblemHandler;
+import io.realtime.server.http.SseEndpoint;
+import io.realtime.server.websocket.RealtimeWebSocketHandler;
+import io.realtime.server.websocket.WebSocketSettings;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link RealtimeAutoConfiguration} and {@link RealtimeWebMvcAutoConfiguration}.
+ */
+class RealtimeAutoConfigurationTests {
+
+	/** Every bean a transport switch controls, by the switch's property. */
+	private static final Map<String, Class<?>> TRANSPORTS = Map.of("realtime.poll.enabled", PollEndpoint.class,
+			"realtime.long-poll.enabled", LongPollEndpoint.class, "realtime.sse.enabled", SseEndpoint.class,
+			"realtime.websocket.enabled", RealtimeWebSocketHandler.class, "realtime.publish.enabled",
+			PublishEndpoint.class);
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RealtimeAutoConfiguration.class,
+				RealtimeWebMvcAutoConfiguration.class));
+
+	@Test
+	void defaultsProvideTheBrokerPublisherPolicyAndEveryTransport() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).getBean(Broker.class).isInstanceOf(InMemoryBroker.class);
+			assertThat(context).hasSingleBean(RealtimePublisher.class);
+			assertThat(context).hasSingleBean(RealtimeMetrics.class);
+			assertThat(context).hasSingleBean(TopicAccess.class);
+			assertThat(context).getBean(RealtimeAuthorizationPolicy.class)
+				.isInstanceOf(TopicPatternAuthorizationPolicy.class);
+			assertThat(context).hasSingleBean(ConnectionRegistry.class);
+			assertThat(context).hasSingleBean(RealtimeProblemHandler.class);
+			TRANSPORTS.values().forEach((type) -> assertThat(context).hasSingleBean(type));
+			assertThat(context).hasBean("realtimeWebSocketMapping");
+			assertThat(webSocketHandlerMappedAt(context, "/realtime/ws"))
+				.isSameAs(context.getBean(RealtimeWebSocketHandler.class));
+		});
+	}
+
+	@Test
+	void defaultPolicyLetsAnyoneSubscribeButPublishOnlyOnAllowedTopics() {
+		this.contextRunner.withPropertyValues("realtime.publish.allowed-topics=chat,news/**").run((context) -> {
+			RealtimeAuthorizationPolicy policy = context.getBean(RealtimeAuthorizationPolicy.class);
+			assertThat(policy.canSubscribe(null, "anything")).isTrue();
+			assertThat(policy.canPublish(null, "chat")).isTrue();
+			assertThat(policy.canPublish(null, "news/today")).isTrue();
+			assertThat(policy.canPublish(null, "chats")).isFalse();
+		});
+	}
+
+	@Test
+	void defaultPolicyLetsClientsPublishNowhere() {
+		this.contextRunner.run((context) -> {
+			RealtimeAuthorizationPolicy policy = context.getBean(RealtimeAuthorizationPolicy.class);
+			assertThat(policy.canPublish(null, "chat")).isFalse();
+		});
+	}
+
+	@Test
+	void webSocketEndpointFollowsTheBasePath() {
+		this.contextRunner.withPropertyValues("realtime.base-path=/live/events").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(webSocketHandlerMappedAt(context, "/live/events/ws"))
+				.isSameAs(context.getBean(RealtimeWebSocketHandler.class));
+		});
+	}
+
+	@Test
+	void brokerBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserBrokerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(Broker.class);
+			assertThat(context).getBean(Broker.class).isSameAs(context.getBean("userBroker"));
+			assertThat(context.getBean(Broker.class)).isNotInstanceOf(InMemoryBroker.class);
+		});
+	}
+
+	@Test
+	void authorizationPolicyBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserPolicyConfiguration.class)
+			.withPropertyValues("realtime.publish.allowed-topics=chat")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RealtimeAuthorizationPolicy.class);
+				assertThat(context).getBean(RealtimeAuthorizationPolicy.class)
+					.isSameAs(context.getBean("userPolicy"));
+				// every transport checks through TopicAccess: it must ask the user's policy
+				TopicAccess access = context.getBean(TopicAccess.class);
+				assertThat(access.publish("news", null)).isEqualTo("news");
+				assertThatExceptionOfType(RealtimeException.class).isThrownBy(() -> access.publish("chat", null))
+					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(RealtimeException.Reason.FORBIDDEN));
+			});
+	}
+
+	@Test
+	void publisherBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserPublisherConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(RealtimePublisher.class);
+			assertThat(context).getBean(RealtimePublisher.class).isSameAs(context.getBean("userPublisher"));
+		});
+	}
+
+	@Test
+	void webSocketHandlerBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserWebSocketHandlerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(RealtimeWebSocketHandler.class);
+			RealtimeWebSocketHandler handler = context.getBean(RealtimeWebSocketHandler.class);
+			assertThat(handler).isSameAs(context.getBean("userWebSocketHandler"));
+			assertThat(webSocketHandlerMappedAt(context, "/realtime/ws")).isSameAs(handler);
+		});
+	}
+
+	@Test
+	void connectionRegistryBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserConnectionRegistryConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(ConnectionRegistry.class);
+			assertThat(context).getBean(ConnectionRegistry.class).isSameAs(context.getBean("userConnections"));
+		});
+	}
+
+	@Test
+	void endpointBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserPollEndpointConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(PollEndpoint.class);
+			assertThat(context).getBean(PollEndpoint.class).isSameAs(context.getBean("userPollEndpoint"));
+		});
+	}
+
+	@Test
+	void pollEndpointIsAbsentWhenDisabled() {
+		assertOnlyTransportAbsentWhenDisabled("realtime.poll.enabled");
+	}
+
+	@Test
+	void longPollEndpointIsAbsentWhenDisabled() {
+		assertOnlyTransportAbsentWhenDisabled("realtime.long-poll.enabled");
+	}
+
+	@Test
+	void sseEndpointIsAbsentWhenDisabled() {
+		assertOnlyTransportAbsentWhenDisabled("realtime.sse.enabled");
+	}
+
+	@Test
+	void webSocketEndpointIsAbsentWhenDisabled() {
+		assertOnlyTransportAbsentWhenDisabled("realtime.websocket.enabled");
+		this.contextRunner.withPropertyValues("realtime.websocket.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean("realtimeWebSocketMapping"));
+	}
+
+	@Test
+	void publishEndpointIsAbsentWhenDisabled() {
+		assertOnlyTransportAbsentWhenDisabled("realtime.publish.enabled");
+	}
+
+	@Test
+	void nonWebApplicationHasTheBrokerAndPublisherButNoEndpoints() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, RealtimeAutoConfiguration.class,
+					RealtimeWebMvcAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).getBean(Broker.class).isInstanceOf(InMemoryBroker.class);
+				assertThat(context).hasSingleBean(RealtimePublisher.class);
+				assertThat(context).hasSingleBean(RealtimeAuthorizationPolicy.class);
+				TRANSPORTS.values().forEach((type) -> assertThat(context).doesNotHaveBean(type));
+				assertThat(context).doesNotHaveBean(ConnectionRegistry.class);
+				assertThat(context).doesNotHaveBean(RealtimeProblemHandler.class);
+				assertThat(context).doesNotHaveBean("realtimeWebSocketMapping");
+				// server code can publish without any transport
+				RealtimePublisher publisher = context.getBean(RealtimePublisher.class);
+				assertThat(publisher.publish("jobs", Map.of("done", true)).data()).isEqualTo("{\"done\":true}");
+			});
+	}
+
+	@Test
+	void httpTransportsStartWithoutWebSocketClasses() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebSocketHandler.class)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).hasSingleBean(PollEndpoint.class);
+			assertThat(context).hasSingleBean(LongPollEndpoint.class);
+			assertThat(context).hasSingleBean(SseEndpoint.class);
+			assertThat(context).hasSingleBean(PublishEndpoint.class);
+			assertThat(context).doesNotHaveBean(RealtimeWebSocketHandler.class);
+			assertThat(context).doesNotHaveBean("realtimeWebSocketMapping");
+		});
+	}
+
+	@Test
+	void transportsAreAbsentWithoutSpringMvc() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(DispatcherServlet.class)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).hasSingleBean(Broker.class);
+			assertThat(context).hasSingleBean(RealtimePublisher.class);
+			TRANSPORTS.values().forEach((type) -> assertThat(context).doesNotHaveBean(type));
+		});
+	}
+
+	@Test
+	void historySizeOfZeroFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.history.size=0")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.history.size"));
+	}
+
+	@Test
+	void historyTtlOfZeroFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.history.ttl=0s")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.history.ttl"));
+	}
+
+	@Test
+	void basePathWithoutLeadingSlashFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.base-path=realtime")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.base-path"));
+	}
+
+	@Test
+	void basePathWithTrailingSlashFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.base-path=/realtime/")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.base-path"));
+	}
+
+	@Test
+	void pollMaxBatchOfZeroFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.poll.max-batch=0")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.poll.max-batch"));
+	}
+
+	@Test
+	void maxMessageSizeOfZeroFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.max-message-size=0")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.max-message-size"));
+	}
+
+	private void assertOnlyTransportAbsentWhenDisabled(String property) {
+		this.contextRunner.withPropertyValues(property + "=false").run((context) -> {
+			assertThat(context).hasNotFailed();
+			TRANSPORTS.forEach((switchName, type) -> {
+				if (switchName.equals(property)) {
+					assertThat(context).doesNotHaveBean(type);
+				}
+				else {
+					assertThat(context).hasSingleBean(type);
+				}
+			});
+			assertThat(context).hasSingleBean(Broker.class);
+			assertThat(context).hasSingleBean(RealtimePublisher.class);
+		});
+	}
+
+	private static void assertFailedOnInvalidProperty(AssertableWebApplicationContext context, String property) {
+		assertThat(context).hasFailed();
+		List<Throwable> chain = new ArrayList<>();
+		for (Throwable ex = context.getStartupFailure(); ex != null; ex = ex.getCause()) {
+			chain.add(ex);
+		}
+		assertThat(chain).filteredOn(InvalidConfigurationPropertyValueException.class::isInstance)
+			.map((ex) -> ((InvalidConfigurationPropertyValueException) ex).getName())
+			.containsExactly(property);
+	}
+
+	private static WebSocketHandler webSocketHandlerMappedAt(AssertableWebApplicationContext context, String path) {
+		WebSocketHandlerMapping mapping = context.getBean("realtimeWebSocketMapping", WebSocketHandlerMapping.class);
+		Object handler = mapping.getUrlMap().get(path);
+		assertThat(handler).as("handler mapped at " + path).isInstanceOf(WebSocketHttpRequestHandler.class);
+		return WebSocketHandlerDecorator.unwrap(((WebSocketHttpRequestHandler) handler).getWebSocketHandler());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBrokerConfiguration {
+
+		@Bean
+		Broker userBroker() {
+			// a delegating broker: not the auto-configured InMemoryBroker type
+			InMemoryBroker delegate = new InMemoryBroker();
+			return new Broker() {
+
+				@Override
+				public Message publish(String topic, String data) {
+					return delegate.publish(topic, data);
+				}
+
+				@Override
+				public HistoryPage read(String topic, @Nullable String after, int limit) {
+					return delegate.read(topic, after, limit);
+				}
+
+				@Override
+				public Subscription subscribe(String topic, @Nullable String after,
+						MessageListener listener) {
+					return delegate.subscribe(topic, after, listener);
+				}
+
+				@Override
+				public long subscriptionCount() {
+					return delegate.subscriptionCount();
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserPolicyConfiguration {
+
+		@Bean
+		RealtimeAuthorizationPolicy userPolicy() {
+			return new RealtimeAuthorizationPolicy() {
+
+				@Override
+				public boolean canSubscribe(@Nullable Principal principal, String topic) {
+					return true;
+				}
+
+				@Override
+				public boolean canPublish(@Nullable Principal principal, String topic) {
+					return topic.equals("news");
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserPublisherConfiguration {
+
+		@Bean
+		RealtimePublisher userPublisher(Broker broker) {
+			return new RealtimePublisher(broker, JsonMapper.builder().build(), new RealtimeMetrics());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserWebSocketHandlerConfiguration {
+
+		@Bean
+		RealtimeWebSocketHandler userWebSocketHandler(Broker broker, RealtimePublisher publisher, TopicAccess access,
+				ConnectionRegistry connections, RealtimeMetrics metrics) {
+			return new RealtimeWebSocketHandler(broker, publisher, access, connections, metrics,
+					JsonMapper.builder().build(),
+					new WebSocketSettings(1024, Duration.ofSeconds(30), 64 * 1024, Duration.ofSeconds(5)));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserConnectionRegistryConfiguration {
+
+		@Bean(destroyMethod = "destroy")
+		ConnectionRegistry userConnections() {
+			return new ConnectionRegistry(10);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserPollEndpointConfiguration {
+
+		@Bean
+		PollEndpoint userPollEndpoint(Broker broker, TopicAccess access) {
+			return new PollEndpoint(broker, access, 5);
+		}
+
+	}
+
+}
