@@ -39,10 +39,16 @@ public final class SseStream implements AutoCloseable {
 	}
 
 	public static SseStream open(HttpClient http, URI uri, @Nullable String lastEventId) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri);
 		if (lastEventId != null) {
 			request.header("Last-Event-ID", lastEventId);
 		}
+		return open(http, request);
+	}
+
+	/** Open a stream with a request the caller prepared, such as one with extra headers. */
+	public static SseStream open(HttpClient http, HttpRequest.Builder request) {
+		request.header("Accept", "text/event-stream");
 		try {
 			HttpResponse<InputStream> response = http.send(request.GET().timeout(Duration.ofMinutes(5)).build(),
 					HttpResponse.BodyHandlers.ofInputStream());

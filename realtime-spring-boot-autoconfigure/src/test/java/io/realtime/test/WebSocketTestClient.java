@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,12 +31,18 @@ public final class WebSocketTestClient implements WebSocket.Listener, AutoClosea
 	private volatile @Nullable WebSocket socket;
 
 	public static WebSocketTestClient connect(int port, @Nullable String origin) {
+		return connect(port, origin, Map.of());
+	}
+
+	/** Connect with extra handshake headers, such as an identity a test filter reads. */
+	public static WebSocketTestClient connect(int port, @Nullable String origin, Map<String, String> headers) {
 		WebSocketTestClient client = new WebSocketTestClient();
 		WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
 			.connectTimeout(Duration.ofSeconds(5));
 		if (origin != null) {
 			builder.header("Origin", origin);
 		}
+		headers.forEach(builder::header);
 		try {
 			client.socket = builder.buildAsync(URI.create("ws://localhost:" + port + "/realtime/ws"), client)
 				.get(10, TimeUnit.SECONDS);
