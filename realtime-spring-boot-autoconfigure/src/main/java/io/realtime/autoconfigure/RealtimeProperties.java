@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -40,6 +42,8 @@ public class RealtimeProperties {
 	 * Most topics one request or WebSocket connection may subscribe to.
 	 */
 	private int maxTopicsPerConnection = 100;
+
+	private final Broker broker = new Broker();
 
 	private final History history = new History();
 
@@ -93,6 +97,10 @@ public class RealtimeProperties {
 		this.maxTopicsPerConnection = maxTopicsPerConnection;
 	}
 
+	public Broker getBroker() {
+		return this.broker;
+	}
+
 	public History getHistory() {
 		return this.history;
 	}
@@ -115,6 +123,42 @@ public class RealtimeProperties {
 
 	public Publish getPublish() {
 		return this.publish;
+	}
+
+	public static class Broker {
+
+		/**
+		 * Broker that holds messages: 'memory' for this instance alone, 'redis' to share them
+		 * between instances. Defaults to 'redis' when realtime-redis and a Redis connection are
+		 * present.
+		 */
+		private @Nullable Type type;
+
+		public @Nullable Type getType() {
+			return this.type;
+		}
+
+		public void setType(@Nullable Type type) {
+			this.type = type;
+		}
+
+		/**
+		 * The brokers to choose from.
+		 */
+		public enum Type {
+
+			/**
+			 * Messages live in this JVM: one instance, or sticky clients.
+			 */
+			MEMORY,
+
+			/**
+			 * Messages live in Redis and reach every instance on it.
+			 */
+			REDIS
+
+		}
+
 	}
 
 	public static class History {

@@ -1,0 +1,86 @@
+package io.realtime.redis.autoconfigure;
+
+import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import io.realtime.autoconfigure.RealtimeAutoConfiguration;
+import io.realtime.autoconfigure.RealtimeProperties;
+import io.realtime.core.Broker;
+import io.realtime.redis.RedisBroker;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
+ * the {@link RedisBroker} on the application's Redis connection ({@code spring.data.redis.*}).
+ * It takes the place of the in-memory broker unless {@code realtime.broker.type=memory}.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(before = RealtimeAutoConfiguration.class,
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnClass({ RedisConnectionFactory.class, RedisBroker.class })
+@ConditionalOnProperty(name = "realtime.broker.type", havingValue = "redis", matchIfMissing = true)
+@EnableConfigurationProperties({ RealtimeProperties.class, RealtimeRedisProperties.class })
+public final class RealtimeRedisAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	static class RedisBrokerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(Broker.class)
+		RedisBroker realtimeBroker(RedisConnectionFactory connectionFactory, RealtimeProperties properties,
+				RealtimeRedisProperties redisProperties) {
+			RealtimeProperties.History history = properties.getHistory();
+			if (history.getSize() < 1) {
+				throw new InvalidConfigurationPropertyValueException("realtime.history.size", history.getSize(),
+						"must be at least 1");
+			}
+			if (history.getTtl().isNegative() || history.getTtl().isZero()) {
+				throw new InvalidConfigurationPropertyValueException("realtime.history.ttl", history.getTtl(),
+						"must be positive");
+			}
+			if (redisProperties.getNamespace() == null || redisProperties.getNamespace().isBlank()) {
+				throw new InvalidConfigurationPropertyValueException("realtime.redis.namespace",
+						redisProperties.getNamespace(), "must not be empty");
+			}
+			RedisBroker broker = new RedisBroker(connectionFactory, history.getSize(), history.getTtl());
+			broker.setNamespace(redisProperties.getNamespace());
+			broker.start();
+			return broker;
+		}
+
+		/**
+		 * Fail commands at once while Redis is unreachable, instead of queueing them until
+		 * the command timeout: a publish then answers 503 at once, and clients retry.
+		 */
+		@Bean
+		LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
+			return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+		}
+
+	}
+
+	/** {@code realtime.broker.type=redis} without a Redis connection is a mistake, not a fallback. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(RedisConnectionFactory.class)
+	@ConditionalOnProperty(name = "realtime.broker.type", havingValue = "redis")
+	static class MissingConnectionConfiguration {
+
+		MissingConnectionConfiguration() {
+			throw new InvalidConfigurationPropertyValueException("realtime.broker.type", "redis",
+					"no Redis connection is configured: add spring-boot-data-redis and spring.data.redis.* settings");
+		}
+
+	}
+
+}

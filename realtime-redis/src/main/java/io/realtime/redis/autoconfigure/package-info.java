@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the Redis broker.
+ */
+@NullMarked
+package io.realtime.redis.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,130 @@
+package io.realtime.redis.autoconfigure;
+
+import io.realtime.autoconfigure.RealtimeAutoConfiguration;
+import io.realtime.core.Broker;
+import io.realtime.core.InMemoryBroker;
+import io.realtime.redis.RedisBroker;
+import io.realtime.redis.test.RedisServer;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RealtimeRedisAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+				RealtimeRedisAutoConfiguration.class, RealtimeAutoConfiguration.class,
+				RealtimeRedisHealthAutoConfiguration.class))
+		.withPropertyValues("spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + RedisServer.shared().port());
+
+	@Test
+	void brokerIsTheRedisBrokerWhenRedisIsConfigured() {
+		this.contextRunner.withPropertyValues("realtime.history.size=7", "realtime.redis.namespace=autoconfig")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(Broker.class);
+				RedisBroker broker = context.getBean(RedisBroker.class);
+				assertThat(broker.isListening()).isTrue();
+				String topic = "autoconfig";
+				String start = broker.read(topic, null, 0).position();
+				for (int i = 0; i < 10; i++) {
+					broker.publish(topic, Integer.toString(i));
+				}
+				// history size comes from realtime.history.size
+				assertThat(broker.read(topic, start, 100).recovered()).isFalse();
+				assertThat(broker.read(topic, start, 100).messages()).hasSize(7);
+			});
+	}
+
+	@Test
+	void memoryTypeKeepsTheInMemoryBroker() {
+		this.contextRunner.withPropertyValues("realtime.broker.type=memory").run((context) -> {
+			assertThat(context).hasSingleBean(Broker.class);
+			assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class);
+			assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class);
+		});
+	}
+
+	@Test
+	void brokerIsInMemoryWithoutARedisConnection() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
+					RealtimeAutoConfiguration.class, RealtimeRedisHealthAutoConfiguration.class))
+			.run((context) -> assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class));
+	}
+
+	@Test
+	void redisTypeWithoutARedisConnectionFailsFast() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
+					RealtimeAutoConfiguration.class))
+			.withPropertyValues("realtime.broker.type=redis")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("realtime.broker.type"));
+	}
+
+	@Test
+	void brokerBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withUserConfiguration(UserBrokerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(Broker.class);
+			assertThat(context.getBean(Broker.class)).isSameAs(context.getBean("userBroker"));
+			assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class);
+		});
+	}
+
+	@Test
+	void emptyNamespaceFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.redis.namespace= ")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("realtime.redis.namespace"));
+	}
+
+	@Test
+	void healthIsUpWhileRedisAnswers() {
+		this.contextRunner.run((context) -> {
+			Health health = context.getBean(RedisBrokerHealthIndicator.class).health(true);
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsEntry("listening", true);
+		});
+	}
+
+	@Test
+	void healthIndicatorIsAbsentWithoutTheHealthModule() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisBroker.class);
+				assertThat(context).doesNotHaveBean("realtimeBrokerHealthIndicator");
+			});
+	}
+
+	@Test
+	void healthIndicatorCanBeDisabled() {
+		this.contextRunner.withPropertyValues("management.health.realtimeBroker.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBrokerConfiguration {
+
+		@Bean
+		Broker userBroker(RedisConnectionFactory connectionFactory) {
+			return new InMemoryBroker();
+		}
+
+	}
+
+}
