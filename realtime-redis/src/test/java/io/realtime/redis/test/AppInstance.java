@@ -1,0 +1,56 @@
+package io.realtime.redis.test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One instance of the application on its own random port, as behind a load balancer.
+ */
+public final class AppInstance implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private final RealtimeHttpClient client;
+
+	private AppInstance(ConfigurableApplicationContext context) {
+		this.context = context;
+		this.client = new RealtimeHttpClient(port());
+	}
+
+	/**
+	 * Start an instance on a Redis server.
+	 * @param redisPort the Redis port
+	 * @param properties extra properties
+	 * @return the running instance
+	 */
+	public static AppInstance start(int redisPort, String... properties) {
+		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + redisPort, "realtime.publish.allowed-topics=**",
+				"management.endpoints.web.exposure.include=health", "management.endpoint.health.show-details=always",
+				"spring.main.banner-mode=off"));
+		all.addAll(List.of(properties));
+		return new AppInstance(new SpringApplicationBuilder(TestApplication.class).properties(all.toArray(String[]::new))
+			.run());
+	}
+
+	public int port() {
+		return Integer.parseInt(this.context.getEnvironment().getRequiredProperty("local.server.port"));
+	}
+
+	public RealtimeHttpClient http() {
+		return this.client;
+	}
+
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}
