@@ -58,6 +58,8 @@ export interface RealtimeError extends Error {
   problem?: Record<string, unknown>;
   /** The publish `ref` the server's error frame answered. */
   ref?: string;
+  /** The topic of the refused frame: a refused subscribe (e.g. `forbidden`) names its topic. */
+  topic?: string;
   /** WebSocket close code when the connection was closed. */
   closeCode?: number;
   /** Transport the error happened on. */

@@ -28,16 +28,20 @@
  *   (No custom headers: EventSource and WebSocket cannot send them. Use cookies.)
  *
  * Positions and their limits. The server has two kinds of position: an opaque cursor (HTTP
- * transports: `cursor` of poll replies, `id:` of SSE events) covering all topics of a request,
- * and per-topic message ids (WebSocket `since`). A client can convert neither into the other, so:
+ * transports: `cursor` of poll replies, `id:` of SSE events, the first of them on the `ready`
+ * event) covering all topics of a request, and per-topic message ids (WebSocket `since`). A
+ * client can convert neither into the other, so:
  *   - HTTP transports always resume with the latest cursor, also when the topic set changes
- *     (a topic new to the cursor starts now, as a new subscription should).
- *   - WebSocket resumes each topic with `since` = the last id received on it. A topic that has
- *     had no message yet cannot be positioned and starts now again after a reconnect.
+ *     (a topic new to the cursor starts now, as a new subscription should). SSE takes it from
+ *     the stream's `ready` event, so a topic that has had no message yet resumes without a gap.
+ *   - WebSocket resumes each topic with `since` = the last id received on it, or, before any
+ *     message, the `position` of its `subscribed` frame: quiet topics resume without a gap too.
  *   - After WebSocket, an HTTP transport reuses the last cursor if at most `dedupeWindow`
  *     messages arrived since it was issued (the replayed ones are dropped by id); otherwise it
  *     starts now, and messages published while switching may be missed.
  *   - Every message is delivered at most once per topic (dedupe by id within dedupeWindow).
+ * A subscribe the server refuses over WebSocket (e.g. `forbidden`) is an 'error' event whose
+ * `topic` names it; the subscription stays, and the next connection asks again.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
  */
@@ -171,6 +175,7 @@
         this.cb.deliver({ topic: f.topic, id: f.id, data: f.data, ts: f.ts }, false);
         break;
       case 'subscribed':
+        this.cb.subscribed(f.topic, f.position, f.recovered !== false);
         if (f.recovered === false) this.cb.reset([f.topic]);
         break;
       case 'published':
@@ -257,6 +262,11 @@
       // Cursor first: a handler that changes topics reopens from after this message.
       if (e.lastEventId) self.cb.cursor(e.lastEventId);
       self.cb.deliver(env, true);
+    });
+    // The stream's first event: its id is the cursor of every topic, before any message.
+    es.addEventListener('ready', function (e) {
+      if (self.done || (es !== self.cur && es !== self.next)) return;
+      if (e.lastEventId) self.cb.cursor(e.lastEventId);
     });
     es.addEventListener('reset', function (e) {
       if (self.done || (es !== self.cur && es !== self.next)) return;
@@ -528,6 +538,16 @@
     this._emit('message', env);
   };
 
+  /**
+   * A WebSocket subscribe was accepted; `position` is the id delivery starts after. A topic with
+   * no message yet resumes from there. After a reset the old id is from a history the server no
+   * longer has, so the new position replaces it.
+   */
+  Client.prototype._subscribed = function (topic, position, recovered) {
+    if (typeof position !== 'string' || !position || !this.topics.has(topic)) return;
+    if (!recovered || !this.lastIds.has(topic)) this.lastIds.set(topic, position);
+  };
+
   Client.prototype._reset = function (topics) {
     var self = this;
     topics = (topics || []).filter(function (t) { return self.topics.has(t); });
@@ -567,6 +587,7 @@
       reply: live(this._reply),
       reset: live(this._reset),
       cursor: live(this._setCursor),
+      subscribed: live(this._subscribed),
       error: live(function (err) { err.transport = name; this._emit('error', err); })
     });
     try { t.open(); } catch (e) { if (t === this.current) this._failed(e); }

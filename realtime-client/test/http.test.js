@@ -375,3 +375,52 @@ test('sse: a replacement stream that never opens counts as a drop and reconnects
   assert.equal(es3.cursor, 'c1');
   rt.close();
 });
+
+test('sse: the ready event positions topics that have had no message, handed back on reconnect', async () => {
+  const { rt, ES } = setup({ transports: ['sse'] });
+  const got = [];
+  rt.subscribe('quiet', (d) => got.push(d));
+  const es = await waitFor(() => ES.instances[0]);
+  assert.equal(es.cursor, null);
+  es._open();
+  es._event('ready', { topics: ['quiet'] }, 'c0');
+  es._error();
+  const again = await waitFor(() => ES.instances[1]);
+  assert.equal(again.cursor, 'c0', 'no gap for a quiet topic');
+  again._open();
+  again._event('ready', { topics: ['quiet'] }, 'c0');
+  again._event('message', env('quiet', 'm1'), 'c1'); // published while away
+  assert.deepEqual(got, ['m1']);
+  rt.close();
+});
+
+test('sse: a topic change takes the new stream\'s ready cursor, and a closed stream\'s events are ignored', async () => {
+  const { rt, ES } = setup({ transports: ['sse'] });
+  rt.subscribe('a', () => {});
+  const es1 = await waitFor(() => ES.instances[0]);
+  es1._open();
+  es1._event('ready', { topics: ['a'] }, 'c-a');
+  rt.subscribe('b', () => {});
+  const es2 = ES.instances[1];
+  assert.equal(es2.cursor, 'c-a');
+  es2._open();
+  es2._event('ready', { topics: ['a', 'b'] }, 'c-ab');
+  es1._event('ready', { topics: ['a'] }, 'stale'); // closed stream: ignored
+  rt.subscribe('c', () => {});
+  assert.equal(ES.instances[2].cursor, 'c-ab');
+  rt.close();
+});
+
+test('sse hands its ready cursor to long-poll on fallback', async () => {
+  const { rt, ES, fetch } = setup({ transports: ['sse', 'long-poll'] });
+  rt.subscribe('a', () => {});
+  const es = await waitFor(() => ES.instances[0]);
+  es._open();
+  es._event('ready', { topics: ['a'] }, 'c0');
+  es._error(); // drop
+  (await waitFor(() => ES.instances[1]))._error(); // fails from the start: long-poll
+  const first = await waitFor(() => fetch.calls[0]);
+  assert.equal(first.path, '/realtime/poll');
+  assert.equal(first.cursor, 'c0');
+  rt.close();
+});

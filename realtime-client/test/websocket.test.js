@@ -173,3 +173,77 @@ test('unsubscribe then subscribe again starts fresh (no since)', async () => {
   await tick();
   rt.close();
 });
+
+test('a topic with no message yet resumes from the position of its subscribed frame', async () => {
+  const { rt, WS, ws } = await openWs();
+  const got = [];
+  rt.subscribe('quiet', (d) => got.push(d));
+  rt.subscribe('busy', () => {});
+  ws._open();
+  ws._receive({ type: 'subscribed', topic: 'quiet', recovered: true, position: 'e.4' });
+  ws._receive({ type: 'subscribed', topic: 'busy', recovered: true, position: 'f.1' });
+  ws._receive({ type: 'message', ...env('busy', 'f.2') });
+  ws._serverClose(1006);
+  const ws2 = await waitFor(() => WS.instances[1], 'reconnect');
+  ws2._open();
+  assert.deepEqual(ws2.frames(), [
+    { type: 'subscribe', topic: 'quiet', since: 'e.4' },
+    { type: 'subscribe', topic: 'busy', since: 'f.2' }, // the message is newer than the position
+  ]);
+  ws2._receive({ type: 'subscribed', topic: 'quiet', recovered: true, position: 'e.4' });
+  ws2._receive({ type: 'message', ...env('quiet', 'e.5') }); // published while away
+  assert.deepEqual(got, ['e.5']);
+  rt.close();
+});
+
+test('after a reset the position of the subscribed frame replaces the lost one', async () => {
+  const { rt, WS, ws } = await openWs();
+  const resets = [];
+  rt.on('reset', (r) => resets.push(r.topics));
+  rt.subscribe('chat', () => {});
+  ws._open();
+  ws._receive({ type: 'message', ...env('chat', 'old.7') });
+  ws._serverClose(1001, 'server restarting');
+  const ws2 = await waitFor(() => WS.instances[1], 'reconnect');
+  ws2._open();
+  assert.deepEqual(ws2.frames(), [{ type: 'subscribe', topic: 'chat', since: 'old.7' }]);
+  ws2._receive({ type: 'subscribed', topic: 'chat', recovered: false, position: 'new.0' });
+  assert.deepEqual(resets, [['chat']]);
+  ws2._serverClose(1006);
+  const ws3 = await waitFor(() => WS.instances[2], 'second reconnect');
+  ws3._open();
+  assert.deepEqual(ws3.frames(), [{ type: 'subscribe', topic: 'chat', since: 'new.0' }], 'no second reset');
+  rt.close();
+});
+
+test('a position for a topic no longer subscribed is ignored', async () => {
+  const { rt, ws } = await openWs();
+  const sub = rt.subscribe('chat', () => {});
+  ws._open();
+  sub.unsubscribe();
+  ws._receive({ type: 'subscribed', topic: 'chat', recovered: true, position: 'e.1' });
+  rt.subscribe('chat', () => {});
+  assert.deepEqual(ws.frames().at(-1), { type: 'subscribe', topic: 'chat' }, 'starts now');
+  rt.close();
+});
+
+test('a refused subscribe is an error event naming the topic, and the next connection asks again', async () => {
+  const { rt, WS, ws, errors } = await openWs();
+  rt.subscribe('secret', () => {});
+  rt.subscribe('chat', () => {});
+  ws._open();
+  ws._receive({ type: 'error', code: 'forbidden', message: 'may not subscribe to secret', topic: 'secret' });
+  const err = errors.at(-1);
+  assert.equal(err.code, 'forbidden');
+  assert.equal(err.topic, 'secret');
+  assert.equal(err.message, 'may not subscribe to secret');
+  assert.equal(err.transport, 'websocket');
+  assert.equal(rt.state, 'open', 'the other topics go on');
+  rt.subscribe('news', () => {});
+  assert.deepEqual(ws.frames().map((f) => f.topic), ['secret', 'chat', 'news'], 'not asked again on this socket');
+  ws._serverClose(1006);
+  const ws2 = await waitFor(() => WS.instances[1], 'reconnect');
+  ws2._open();
+  assert.deepEqual(ws2.frames().map((f) => f.topic), ['secret', 'chat', 'news']);
+  rt.close();
+});

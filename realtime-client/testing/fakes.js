@@ -1,4 +1,5 @@
 'use strict';
+const { afterEach } = require('node:test');
 // Scriptable stand-ins for WebSocket, EventSource and fetch, injected through connect options.
 // Kept outside test/ so `node --test test/` does not run this file as a test.
 
@@ -105,6 +106,14 @@ function env(topic, id, data) { return { topic, id, data: data === undefined ? i
 
 const Realtime = require('../src/realtime.js');
 
+// A test that fails before rt.close() would leave its client reconnecting forever, and the test
+// file's process with it: close every client once its test is over, passed or not.
+const clients = new Set();
+afterEach(() => {
+  clients.forEach((rt) => rt.close());
+  clients.clear();
+});
+
 /** Fresh fakes plus a client wired to them; `rt` is closed by `done()`. */
 function setup(options = {}, base = 'http://app.test/realtime') {
   class WS extends FakeWebSocket {}
@@ -120,6 +129,7 @@ function setup(options = {}, base = 'http://app.test/realtime') {
     connectTimeout: 1000,
     ...options,
   });
+  clients.add(rt);
   rt.on('state', (s) => states.push(s));
   rt.on('error', (e) => errors.push(e));
   return { rt, WS, ES, fetch, states, errors, ws: (i = -1) => WS.instances.at(i), es: (i = -1) => ES.instances.at(i) };
