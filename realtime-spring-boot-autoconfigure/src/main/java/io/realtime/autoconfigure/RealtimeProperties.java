@@ -57,6 +57,8 @@ public class RealtimeProperties {
 
 	private final Publish publish = new Publish();
 
+	private final Client client = new Client();
+
 	public String getBasePath() {
 		return this.basePath;
 	}
@@ -123,6 +125,10 @@ public class RealtimeProperties {
 
 	public Publish getPublish() {
 		return this.publish;
+	}
+
+	public Client getClient() {
+		return this.client;
 	}
 
 	public static class Broker {
@@ -377,6 +383,23 @@ public class RealtimeProperties {
 
 		public void setAllowedTopics(List<String> allowedTopics) {
 			this.allowedTopics = allowedTopics;
+		}
+
+	}
+
+	public static class Client {
+
+		/**
+		 * Whether to serve the browser client at {base}/client.js.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

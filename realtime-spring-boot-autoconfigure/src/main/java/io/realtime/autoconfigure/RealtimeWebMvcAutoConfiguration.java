@@ -8,6 +8,7 @@ import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.RealtimePublisher;
 import io.realtime.server.TopicAccess;
+import io.realtime.server.http.ClientScriptEndpoint;
 import io.realtime.server.http.LongPollEndpoint;
 import io.realtime.server.http.PollEndpoint;
 import io.realtime.server.http.PublishEndpoint;
@@ -42,7 +43,8 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
  * the realtime transports in a Spring MVC application: poll, long poll, SSE, publish and
- * WebSocket, each one switchable with {@code realtime.<transport>.enabled}.
+ * WebSocket, each one switchable with {@code realtime.<transport>.enabled}, and the browser
+ * client at {@code {base}/client.js} ({@code realtime.client.enabled}).
  *
  * @since 0.1.0
  */
@@ -110,6 +112,13 @@ public final class RealtimeWebMvcAutoConfiguration {
 		RealtimeProperties.Sse sse = properties.getSse();
 		return new SseEndpoint(broker, access, connections, metrics, new SseSettings(sse.getHeartbeat(),
 				sse.getRetry(), properties.getWebsocket().getSendBufferSize().toBytes()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "realtime.client.enabled", matchIfMissing = true)
+	ClientScriptEndpoint realtimeClientScriptEndpoint() {
+		return new ClientScriptEndpoint();
 	}
 
 	@Bean
