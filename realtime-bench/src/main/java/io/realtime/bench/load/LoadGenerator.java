@@ -1,0 +1,353 @@
+package io.realtime.bench.load;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The load generator: one process, a few selector threads, thousands of connections. Runs one
+ * scenario against one server and prints its result as a {@code RESULT {json}} line.
+ *
+ * <pre>
+ * idle:    connect N, measure the server's heap and RSS per connection and its CPU while idle
+ * fan-out: connect N over K topics, then publish at stepped rates and in one burst, checking
+ *          that every subscriber gets every message exactly once, in order
+ * </pre>
+ *
+ * Arguments are {@code key=value}: protocol, port, pid, scenario (idle|fanout), connections,
+ * topics, rates (messages per second, comma separated), step-seconds, burst (messages per
+ * topic), idle-seconds, threads, local (the first three octets of the local addresses), window
+ * (connections opening at once).
+ *
+ * @since 0.1.0
+ */
+public final class LoadGenerator {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final int PER_ADDRESS = 5_000;
+
+	private final Map<String, String> options;
+
+	private final Protocol protocol;
+
+	private final Endpoint endpoint;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	private final List<IoLoop> loops = new ArrayList<>();
+
+	private final List<ClientConnection> connections = new ArrayList<>();
+
+	private final AtomicInteger ready = new AtomicInteger();
+
+	private final AtomicInteger failed = new AtomicInteger();
+
+	private LoadGenerator(Map<String, String> options) {
+		this.options = options;
+		this.protocol = Protocol.valueOf(option("protocol", null));
+		this.endpoint = new Endpoint(new InetSocketAddress("127.0.0.1", Integer.parseInt(option("port", null))));
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			int eq = arg.indexOf('=');
+			options.put(arg.substring(0, eq), arg.substring(eq + 1));
+		}
+		Map<String, Object> result = new LoadGenerator(options).run();
+		System.out.println("RESULT " + JSON.writeValueAsString(result));
+		System.out.flush();
+		System.exit(0);
+	}
+
+	private String option(String name, String fallback) {
+		String value = this.options.getOrDefault(name, fallback);
+		if (value == null) {
+			throw new IllegalArgumentException("missing option " + name);
+		}
+		return value;
+	}
+
+	private int intOption(String name, int fallback) {
+		return Integer.parseInt(option(name, Integer.toString(fallback)));
+	}
+
+	private Map<String, Object> run() throws Exception {
+		int threads = intOption("threads", 1);
+		for (int i = 0; i < threads; i++) {
+			IoLoop loop = new IoLoop(i);
+			loop.start();
+			this.loops.add(loop);
+		}
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("protocol", this.protocol.name());
+		String scenario = option("scenario", "fanout");
+		try {
+			if (scenario.equals("idle")) {
+				idle(result);
+			}
+			else {
+				fanOut(result);
+			}
+		}
+		finally {
+			this.loops.forEach(IoLoop::shutdown);
+		}
+		return result;
+	}
+
+	// --- scenarios
+
+	private void idle(Map<String, Object> result) throws Exception {
+		long pid = Long.parseLong(option("pid", null));
+		int count = intOption("connections", 100);
+		long heapBefore = heap();
+		long rssBefore = rss(pid);
+		long openStart = System.nanoTime();
+		connect(count, 1);
+		result.put("connectSeconds", (System.nanoTime() - openStart) / 1e9);
+		long heapAfter = heap();
+		long rssAfter = rss(pid);
+		int seconds = intOption("idle-seconds", 10);
+		long cpuBefore = cpuTicks(pid);
+		long wallBefore = System.nanoTime();
+		TimeUnit.SECONDS.sleep(seconds);
+		double cpu = (cpuTicks(pid) - cpuBefore) / 100.0 / ((System.nanoTime() - wallBefore) / 1e9) * 100;
+		result.put("connections", count);
+		result.put("ready", this.ready.get());
+		result.put("heapBytes", heapAfter - heapBefore);
+		result.put("heapPerConnection", (double) (heapAfter - heapBefore) / count);
+		result.put("rssBytes", rssAfter - rssBefore);
+		result.put("rssPerConnection", (double) (rssAfter - rssBefore) / count);
+		result.put("idleCpuPercent", cpu);
+		result.put("idleSeconds", seconds);
+		result.put("closed", closed());
+		result.put("failures", failures());
+	}
+
+	private void fanOut(Map<String, Object> result) throws Exception {
+		int count = intOption("connections", 100);
+		int topics = intOption("topics", 1);
+		double stepSeconds = Double.parseDouble(option("step-seconds", "3"));
+		long openStart = System.nanoTime();
+		connect(count, topics);
+		result.put("connections", count);
+		result.put("topics", topics);
+		result.put("connectSeconds", (System.nanoTime() - openStart) / 1e9);
+		int subscribersPerTopic = count / topics;
+		List<Map<String, Object>> steps = new ArrayList<>();
+		long from = 0;
+		boolean complete = true;
+		for (String rateText : option("rates", "").split(",")) {
+			if (rateText.isBlank() || !complete) {
+				continue;
+			}
+			double rate = Double.parseDouble(rateText);
+			int perTopic = (int) Math.max(1, Math.round(rate * stepSeconds / topics));
+			Map<String, Object> step = step(rate, topics, perTopic, from, subscribersPerTopic);
+			steps.add(step);
+			from += perTopic;
+			complete = (boolean) step.get("complete");
+		}
+		int burst = intOption("burst", 0);
+		if (burst > 0 && complete) {
+			Map<String, Object> step = step(0, topics, burst, from, subscribersPerTopic);
+			result.put("burst", step);
+			from += burst;
+			complete = (boolean) step.get("complete");
+		}
+		result.put("steps", steps);
+		result.put("published", from * topics);
+		result.put("expectedDeliveries", from * count);
+		result.put("received", sum((c) -> c.received));
+		result.put("lost", missing(from));
+		result.put("reordered", sum((c) -> c.reordered));
+		result.put("duplicated", sum((c) -> c.duplicated));
+		result.put("closed", closed());
+		result.put("failures", failures());
+		result.put("complete", complete);
+	}
+
+	/** Publish {@code perTopic} messages on every topic at a rate and wait for all of them. */
+	private Map<String, Object> step(double rate, int topics, int perTopic, long from, int subscribersPerTopic)
+			throws Exception {
+		int messages = perTopic * topics;
+		long expectedNext = from + perTopic;
+		this.loops.forEach(IoLoop::takeLatency);
+		long receivedBefore = sum((c) -> c.received);
+		long start = System.nanoTime();
+		publish(topics, messages, rate, from);
+		double publishSeconds = (rate > 0) ? messages / rate : 0;
+		long deadline = start + TimeUnit.MILLISECONDS.toNanos((long) (publishSeconds * 3000) + 30_000);
+		boolean complete = false;
+		while (System.nanoTime() < deadline) {
+			if (allReached(expectedNext)) {
+				complete = true;
+				break;
+			}
+			TimeUnit.MILLISECONDS.sleep(2);
+		}
+		long last = this.loops.stream().mapToLong((loop) -> loop.lastDeliveryNanos).max().orElse(start);
+		Histogram latency = new Histogram(3);
+		this.loops.forEach((loop) -> latency.add(loop.takeLatency()));
+		long delivered = sum((c) -> c.received) - receivedBefore;
+		double seconds = Math.max(1e-6, (last - start) / 1e9);
+		Map<String, Object> step = new LinkedHashMap<>();
+		step.put("rate", rate);
+		step.put("messages", messages);
+		step.put("offeredDeliveriesPerSecond", rate * subscribersPerTopic);
+		step.put("delivered", delivered);
+		step.put("expected", (long) messages * subscribersPerTopic);
+		step.put("seconds", seconds);
+		step.put("deliveriesPerSecond", delivered / seconds);
+		step.put("p50Millis", latency.getValueAtPercentile(50) / 1000.0);
+		step.put("p99Millis", latency.getValueAtPercentile(99) / 1000.0);
+		step.put("p999Millis", latency.getValueAtPercentile(99.9) / 1000.0);
+		step.put("maxMillis", latency.getMaxValue() / 1000.0);
+		step.put("missing", missing(expectedNext));
+		step.put("complete", complete);
+		return step;
+	}
+
+	private boolean allReached(long expectedNext) {
+		for (ClientConnection connection : this.connections) {
+			if (connection.next < expectedNext && !connection.closed) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private long missing(long expectedNext) {
+		long missing = 0;
+		for (ClientConnection connection : this.connections) {
+			missing += connection.missing(expectedNext);
+		}
+		return missing;
+	}
+
+	// --- connections
+
+	private void connect(int count, int topics) throws Exception {
+		String local = option("local", "127.0.1");
+		int window = intOption("window", 200);
+		long subscribedBefore = this.protocol.serverConfirms() ? subscribed() : 0;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(intOption("connect-timeout", 180));
+		for (int i = 0; i < count; i++) {
+			while (i - this.ready.get() - failedCount() >= window) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("connections did not open in time: " + this.ready.get());
+				}
+				TimeUnit.MILLISECONDS.sleep(1);
+			}
+			IoLoop loop = this.loops.get(i % this.loops.size());
+			ClientConnection connection = this.protocol.connect(loop, this.endpoint, i % topics);
+			this.connections.add(connection);
+			InetSocketAddress address = new InetSocketAddress(local + "." + (2 + i / PER_ADDRESS), 0);
+			loop.execute(() -> connection.start(address, this.ready::incrementAndGet, this.failed::incrementAndGet));
+		}
+		while (this.ready.get() + failedCount() < count) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("connections did not open in time: " + this.ready.get());
+			}
+			TimeUnit.MILLISECONDS.sleep(5);
+		}
+		if (this.protocol.serverConfirms()) {
+			while (subscribed() < subscribedBefore + this.ready.get()) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("the server did not register every subscription in time");
+				}
+				TimeUnit.MILLISECONDS.sleep(10);
+			}
+		}
+	}
+
+	private int failedCount() {
+		return this.failed.get();
+	}
+
+	private long closed() {
+		return this.connections.stream().filter((c) -> c.closed).count();
+	}
+
+	private Map<String, Long> failures() {
+		Map<String, Long> failures = new LinkedHashMap<>();
+		for (ClientConnection connection : this.connections) {
+			if (connection.failure != null) {
+				failures.merge(connection.failure, 1L, Long::sum);
+			}
+		}
+		return failures;
+	}
+
+	private long sum(java.util.function.ToLongFunction<ClientConnection> value) {
+		long sum = 0;
+		for (ClientConnection connection : this.connections) {
+			sum += value.applyAsLong(connection);
+		}
+		return sum;
+	}
+
+	// --- the server's control endpoints and /proc
+
+	private void publish(int topics, int messages, double rate, long from) throws Exception {
+		String uri = base() + "/bench/publish?topics=" + topics + "&n=" + messages + "&rate=" + rate + "&from=" + from;
+		HttpResponse<String> response = this.http.send(
+				HttpRequest.newBuilder(URI.create(uri)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != 202) {
+			throw new IllegalStateException("publish answered " + response.statusCode() + " " + response.body());
+		}
+	}
+
+	private long heap() throws Exception {
+		String body = get("/bench/heap");
+		return JSON.readTree(body).get("heap").asLong();
+	}
+
+	private long subscribed() throws Exception {
+		return Long.parseLong(get("/bench/subscribed").trim());
+	}
+
+	private String get(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofMinutes(2)).build(),
+				HttpResponse.BodyHandlers.ofString()).body();
+	}
+
+	private String base() {
+		return "http://" + this.endpoint.hostHeader();
+	}
+
+	static long rss(long pid) throws IOException {
+		for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+			if (line.startsWith("VmRSS:")) {
+				return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+			}
+		}
+		return -1;
+	}
+
+	/** User and system CPU time of a process in clock ticks (1/100 s). */
+	static long cpuTicks(long pid) throws IOException {
+		String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+}

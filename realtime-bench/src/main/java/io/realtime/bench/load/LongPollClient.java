@@ -1,0 +1,71 @@
+package io.realtime.bench.load;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Our long-poll loop on one keep-alive connection: {@code /poll} once for a cursor, then
+ * {@code /long-poll} with the returned cursor, again and again.
+ */
+final class LongPollClient extends HttpClientConnection {
+
+	private static final byte[] CURSOR = "\"cursor\":\"".getBytes();
+
+	private byte[] body = new byte[0];
+
+	private int bodyLength;
+
+	private int status;
+
+	LongPollClient(IoLoop loop, Endpoint endpoint, int topic) {
+		super(loop, endpoint, topic);
+	}
+
+	@Override
+	void onConnected() {
+		send(request("/realtime/poll?topic=" + topicName()));
+	}
+
+	@Override
+	void onResponse(int status, String head) {
+		this.status = status;
+		this.bodyLength = 0;
+	}
+
+	@Override
+	void onBody(byte[] bytes, int offset, int length) {
+		if (this.bodyLength + length > this.body.length) {
+			this.body = Arrays.copyOf(this.body, Math.max(1024, (this.bodyLength + length) * 2));
+		}
+		System.arraycopy(bytes, offset, this.body, this.bodyLength, length);
+		this.bodyLength += length;
+	}
+
+	@Override
+	void onEnd() {
+		if (this.status != 200) {
+			fail(new IOException("long poll answered " + this.status + ": "
+					+ new String(this.body, 0, this.bodyLength, StandardCharsets.UTF_8)));
+			return;
+		}
+		ticks(this.body, 0, this.bodyLength);
+		int at = Ticks.indexOf(this.body, 0, this.bodyLength, CURSOR);
+		if (at < 0) {
+			fail(new IOException("reply without a cursor"));
+			return;
+		}
+		int from = at + CURSOR.length;
+		int to = from;
+		while (to < this.bodyLength && this.body[to] != '"') {
+			to++;
+		}
+		String cursor = new String(this.body, from, to - from, StandardCharsets.US_ASCII);
+		if (this.body.length > 64 * 1024) {
+			this.body = new byte[0]; // a large reply once should not stay with an idle client
+		}
+		send(request("/realtime/long-poll?topic=" + topicName() + "&cursor=" + cursor));
+		markReady();
+	}
+
+}
