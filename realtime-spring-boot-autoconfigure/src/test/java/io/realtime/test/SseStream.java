@@ -29,10 +29,14 @@ public final class SseStream implements AutoCloseable {
 
 	private final Thread reader;
 
+	/** The reader drops the connection right after this many messages, as a cut network would. */
+	private final int dropAfterMessages;
+
 	private volatile boolean ended;
 
-	private SseStream(HttpResponse<InputStream> response) {
+	private SseStream(HttpResponse<InputStream> response, int dropAfterMessages) {
 		this.response = response;
+		this.dropAfterMessages = dropAfterMessages;
 		this.reader = new Thread(this::read, "sse-reader");
 		this.reader.setDaemon(true);
 		this.reader.start();
@@ -48,11 +52,19 @@ public final class SseStream implements AutoCloseable {
 
 	/** Open a stream with a request the caller prepared, such as one with extra headers. */
 	public static SseStream open(HttpClient http, HttpRequest.Builder request) {
+		return open(http, request, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * Open a stream that drops its connection right after its {@code dropAfterMessages}-th
+	 * message event, so a test cuts it at an exact point however fast events arrive.
+	 */
+	public static SseStream open(HttpClient http, HttpRequest.Builder request, int dropAfterMessages) {
 		request.header("Accept", "text/event-stream");
 		try {
 			HttpResponse<InputStream> response = http.send(request.GET().timeout(Duration.ofMinutes(5)).build(),
 					HttpResponse.BodyHandlers.ofInputStream());
-			return new SseStream(response);
+			return new SseStream(response, dropAfterMessages);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
@@ -97,12 +109,17 @@ public final class SseStream implements AutoCloseable {
 			String retry = null;
 			List<String> data = new ArrayList<>();
 			String line;
+			int messages = 0;
 			while ((line = lines.readLine()) != null) {
 				if (line.isEmpty()) {
 					if (!data.isEmpty() || retry != null || id != null) {
 						// an event without data (retry, id only) is not dispatched as a message by browsers
 						String type = (name != null) ? name : (data.isEmpty() ? "" : "message");
 						this.events.add(new Event(id, type, String.join("\n", data), retry));
+						if ("message".equals(type) && ++messages >= this.dropAfterMessages) {
+							this.response.body().close();
+							return;
+						}
 					}
 					id = null;
 					name = null;
