@@ -62,8 +62,6 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-		// frames a little over the limit still reach us and get a too_large error frame
-		session.setTextMessageSizeLimit(this.settings.maxMessageSize() * 2 + 1024);
 		WebSocketConnection connection = new WebSocketConnection(session, this);
 		if (!this.connections.open(connection)) {
 			session.close(CloseStatus.SERVICE_OVERLOAD.withReason("connection limit reached"));
@@ -80,12 +78,12 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 			return;
 		}
 		if (message instanceof TextMessage text) {
-			connection.receive(text.getPayload());
+			connection.receive(text.getPayload(), text.isLast());
 		}
 		else if (message instanceof PongMessage) {
 			connection.pong();
 		}
-		else if (message instanceof BinaryMessage) {
+		else if (message instanceof BinaryMessage binary && binary.isLast()) {
 			connection.error("bad_request", "frames must be JSON text", null);
 		}
 	}
@@ -106,9 +104,21 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 		}
 	}
 
+	/**
+	 * Partial messages keep the container's message buffer at its small default: asking it for
+	 * whole frames up to our limit would make it hold a buffer of that size (two bytes per
+	 * character) for every connection that ever sent a frame. The rare frame larger than the
+	 * buffer is joined by the connection.
+	 */
 	@Override
 	public boolean supportsPartialMessages() {
-		return false;
+		return true;
+	}
+
+	/** The most characters a joined frame may reach before the connection is closed with 1009. */
+	int frameLimit() {
+		// frames a little over the limit still reach us and get a too_large error frame
+		return this.settings.maxMessageSize() * 2 + 1024;
 	}
 
 	private static @Nullable WebSocketConnection connection(WebSocketSession session) {

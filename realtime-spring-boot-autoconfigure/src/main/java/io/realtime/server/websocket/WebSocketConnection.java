@@ -56,6 +56,9 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	private volatile boolean released;
 
+	/** The parts of a frame larger than the container's buffer, only while one arrives. */
+	private @Nullable StringBuilder parts;
+
 	WebSocketConnection(WebSocketSession session, RealtimeWebSocketHandler handler) {
 		this.session = session;
 		this.handler = handler;
@@ -71,6 +74,29 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 				standard.getAsyncRemote().setSendTimeout(timeout);
 				this.async = standard.getAsyncRemote();
 			}
+		}
+	}
+
+	/** A frame or part of one; frames arrive one at a time, so parts never interleave. */
+	void receive(String payload, boolean last) {
+		if (this.released) {
+			return;
+		}
+		if (last && this.parts == null) {
+			receive(payload);
+			return;
+		}
+		StringBuilder parts = (this.parts != null) ? this.parts : new StringBuilder(payload.length() * 2);
+		if (parts.length() + payload.length() > this.handler.frameLimit()) {
+			// what the container does with a frame over its own limit
+			this.parts = null;
+			close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("frame too large"));
+			return;
+		}
+		parts.append(payload);
+		this.parts = last ? null : parts;
+		if (last) {
+			receive(parts.toString());
 		}
 	}
 
