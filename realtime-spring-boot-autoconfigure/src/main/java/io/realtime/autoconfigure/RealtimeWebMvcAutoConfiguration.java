@@ -1,5 +1,6 @@
 package io.realtime.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -65,6 +66,12 @@ public final class RealtimeWebMvcAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("realtime.max-message-size",
 					properties.getMaxMessageSize(), "must be between 1B and 16MB");
 		}
+		requirePositive("realtime.max-connections", properties.getMaxConnections());
+		requirePositive("realtime.max-topics-per-connection", properties.getMaxTopicsPerConnection());
+		requirePositive("realtime.long-poll.timeout", properties.getLongPoll().getTimeout());
+		requirePositive("realtime.sse.heartbeat", properties.getSse().getHeartbeat());
+		requirePositive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
+		requirePositive("realtime.websocket.send-time-limit", properties.getWebsocket().getSendTimeLimit());
 		logger.info("Realtime endpoints mapped under '" + basePath + "'");
 	}
 
@@ -135,6 +142,19 @@ public final class RealtimeWebMvcAutoConfiguration {
 				}
 			}
 		};
+	}
+
+	private static void requirePositive(String name, int value) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be at least 1");
+		}
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		// zero would mean "never" to the servlet container and the schedulers
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be positive");
+		}
 	}
 
 	private static int maxBatch(RealtimeProperties properties) {

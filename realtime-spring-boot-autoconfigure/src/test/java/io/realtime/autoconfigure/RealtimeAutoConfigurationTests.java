@@ -28,6 +28,8 @@ import io.realtime.server.websocket.RealtimeWebSocketHandler;
 import io.realtime.server.websocket.WebSocketSettings;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -273,6 +275,15 @@ class RealtimeAutoConfigurationTests {
 	void maxMessageSizeOfZeroFailsFast() {
 		this.contextRunner.withPropertyValues("realtime.max-message-size=0")
 			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.max-message-size"));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "realtime.max-connections=0", "realtime.max-topics-per-connection=0",
+			"realtime.long-poll.timeout=0s", "realtime.sse.heartbeat=0s", "realtime.websocket.ping-interval=-1s",
+			"realtime.websocket.send-time-limit=0s" })
+	void nonPositiveLimitsAndIntervalsFailFast(String property) {
+		this.contextRunner.withPropertyValues(property)
+			.run((context) -> assertFailedOnInvalidProperty(context, property.substring(0, property.indexOf('='))));
 	}
 
 	private void assertOnlyTransportAbsentWhenDisabled(String property) {
