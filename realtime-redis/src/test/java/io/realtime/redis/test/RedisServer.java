@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A real {@code redis-server} for tests, on a free port, keeping nothing on disk. The binary is
  * the one on the {@code PATH} when there is one, otherwise the one packaged in the
- * {@code embedded-redis} jar, so the build passes on a machine without Redis. Tests never skip
+ * {@code embedded-redis} jar, so the build passes on a machine without Redis (the system
+ * property {@code realtime.test.redis-server} names another binary, or {@code packaged}). Tests never skip
  * for want of Redis: when neither can be started, they fail.
  */
 public final class RedisServer implements AutoCloseable {
@@ -151,6 +152,11 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	private static String findExecutable() {
+		// -Drealtime.test.redis-server=packaged tries the packaged binary on a machine with Redis
+		String chosen = System.getProperty("realtime.test.redis-server", "");
+		if (!chosen.isEmpty()) {
+			return chosen.equals("packaged") ? packaged() : chosen;
+		}
 		String path = System.getenv("PATH");
 		if (path != null) {
 			for (String directory : path.split(File.pathSeparator)) {
