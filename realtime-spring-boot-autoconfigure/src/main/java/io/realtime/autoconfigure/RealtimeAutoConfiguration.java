@@ -35,6 +35,11 @@ public final class RealtimeAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	Broker realtimeBroker(RealtimeProperties properties) {
+		if (properties.getBroker().getType() == RealtimeProperties.Broker.Type.REDIS) {
+			// the Redis broker would have been defined by realtime-redis's auto-configuration
+			throw new InvalidConfigurationPropertyValueException("realtime.broker.type", "redis",
+					"needs io.realtime:realtime-redis and a Redis connection");
+		}
 		RealtimeProperties.History history = properties.getHistory();
 		if (history.getSize() < 1) {
 			throw new InvalidConfigurationPropertyValueException("realtime.history.size", history.getSize(),

@@ -277,6 +277,12 @@ class RealtimeAutoConfigurationTests {
 			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.max-message-size"));
 	}
 
+	@Test
+	void redisBrokerTypeWithoutTheRedisModuleFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.broker.type=redis")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.broker.type"));
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "realtime.max-connections=0", "realtime.max-topics-per-connection=0",
 			"realtime.long-poll.timeout=0s", "realtime.sse.heartbeat=0s", "realtime.websocket.ping-interval=-1s",
