@@ -36,6 +36,9 @@ public class ConnectionRegistry implements SmartLifecycle {
 
 	private final ScheduledExecutorService timer;
 
+	/** Closes that may wait for a stalled client to read its close frame; never the writers. */
+	private final ExecutorService closers = Executors.newCachedThreadPool(daemon("realtime-close-"));
+
 	private volatile boolean running;
 
 	/**
@@ -104,6 +107,11 @@ public class ConnectionRegistry implements SmartLifecycle {
 		return this.writers;
 	}
 
+	/** The executor for closing connections, which may wait on a client. */
+	public ExecutorService closers() {
+		return this.closers;
+	}
+
 	/**
 	 * Call {@link RealtimeConnection#heartbeat()} on every connection of a transport at a fixed
 	 * rate.
@@ -152,6 +160,7 @@ public class ConnectionRegistry implements SmartLifecycle {
 	public void destroy() {
 		this.timer.shutdownNow();
 		this.writers.shutdown();
+		this.closers.shutdown();
 	}
 
 }

@@ -41,6 +41,9 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
+	/** Tomcat gives a close with a code other than 1000 only 50 ms to be written unless told. */
+	private static final String TOMCAT_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
+
 	private final WebSocketSession session;
 
 	private final RealtimeWebSocketHandler handler;
@@ -71,6 +74,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 			if (standard != null) {
 				long timeout = this.handler.settings().sendTimeLimit().toMillis();
 				standard.getUserProperties().put(TOMCAT_SEND_TIMEOUT, timeout);
+				standard.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, timeout);
 				standard.getAsyncRemote().setSendTimeout(timeout);
 				this.async = standard.getAsyncRemote();
 			}
@@ -300,8 +304,8 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	private void close(CloseStatus status) {
 		release();
-		// off the caller's thread: a publisher or the timer must never wait on a client
-		this.handler.connections().writers().execute(() -> {
+		// off the caller's thread and off the writers: closing waits for a stalled client
+		this.handler.connections().closers().execute(() -> {
 			try {
 				this.session.close(status);
 			}
