@@ -9,10 +9,10 @@ import java.util.stream.IntStream;
 
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.redis.test.AppInstance;
-import io.realtime.redis.test.RealtimeHttpClient;
+import io.realtime.test.RealtimeHttpClient;
 import io.realtime.redis.test.RedisServer;
-import io.realtime.redis.test.SseStream;
-import io.realtime.redis.test.WebSocketTestClient;
+import io.realtime.test.SseStream;
+import io.realtime.test.WebSocketTestClient;
 import io.realtime.server.RealtimePublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

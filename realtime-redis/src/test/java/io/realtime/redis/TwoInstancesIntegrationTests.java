@@ -12,10 +12,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.realtime.redis.test.AppInstance;
-import io.realtime.redis.test.RealtimeHttpClient;
+import io.realtime.test.RealtimeHttpClient;
 import io.realtime.redis.test.RedisServer;
-import io.realtime.redis.test.SseStream;
-import io.realtime.redis.test.WebSocketTestClient;
+import io.realtime.test.SseStream;
+import io.realtime.test.WebSocketTestClient;
 import io.realtime.server.RealtimePublisher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,6 +3,8 @@ package io.realtime.redis.test;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.realtime.test.RealtimeHttpClient;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
