@@ -41,14 +41,7 @@ public final class RealtimeAutoConfiguration {
 					"needs io.realtime:realtime-redis and a Redis connection");
 		}
 		RealtimeProperties.History history = properties.getHistory();
-		if (history.getSize() < 1) {
-			throw new InvalidConfigurationPropertyValueException("realtime.history.size", history.getSize(),
-					"must be at least 1");
-		}
-		if (history.getTtl().isNegative() || history.getTtl().isZero()) {
-			throw new InvalidConfigurationPropertyValueException("realtime.history.ttl", history.getTtl(),
-					"must be positive");
-		}
+		history.validate();
 		return new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());
 	}
 

@@ -7,6 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -168,6 +169,21 @@ public class RealtimeProperties {
 	}
 
 	public static class History {
+
+		/**
+		 * Fail fast on history settings no broker can keep.
+		 * @throws InvalidConfigurationPropertyValueException naming the property
+		 */
+		public void validate() {
+			if (this.size < 1) {
+				throw new InvalidConfigurationPropertyValueException("realtime.history.size", this.size,
+						"must be at least 1");
+			}
+			if (this.ttl.isNegative() || this.ttl.isZero()) {
+				throw new InvalidConfigurationPropertyValueException("realtime.history.ttl", this.ttl,
+						"must be positive");
+			}
+		}
 
 		/**
 		 * Most messages kept per topic for resuming clients.

@@ -41,14 +41,7 @@ public final class RealtimeRedisAutoConfiguration {
 		RedisBroker realtimeBroker(RedisConnectionFactory connectionFactory, RealtimeProperties properties,
 				RealtimeRedisProperties redisProperties) {
 			RealtimeProperties.History history = properties.getHistory();
-			if (history.getSize() < 1) {
-				throw new InvalidConfigurationPropertyValueException("realtime.history.size", history.getSize(),
-						"must be at least 1");
-			}
-			if (history.getTtl().isNegative() || history.getTtl().isZero()) {
-				throw new InvalidConfigurationPropertyValueException("realtime.history.ttl", history.getTtl(),
-						"must be positive");
-			}
+			history.validate();
 			if (redisProperties.getNamespace() == null || redisProperties.getNamespace().isBlank()) {
 				throw new InvalidConfigurationPropertyValueException("realtime.redis.namespace",
 						redisProperties.getNamespace(), "must not be empty");
