@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The one write path of a connection: producers (publisher threads, heartbeats) only enqueue,
  * and one write at a time goes out, in order, from a shared executor, so a slow client never
  * blocks a publisher. Writes may complete asynchronously: no thread waits for a slow client
- * then. When more than the byte limit is queued the outbox closes itself and reports the
- * overflow.
+ * then. A writer may batch writes: it is flushed whenever the queue runs dry. When more than
+ * the byte limit is queued the outbox closes itself and reports the overflow.
  *
  * @param <T> the type of item written
  * @since 0.1.0
@@ -39,6 +39,9 @@ public final class Outbox<T> {
 	private final Writer<T> writer;
 
 	private volatile boolean closed;
+
+	/** Whether items were written since the last flush; touched only by the drain loop. */
+	private boolean unflushed;
 
 	/**
 	 * Create an outbox.
@@ -87,9 +90,18 @@ public final class Outbox<T> {
 		while (true) {
 			Queued<T> next;
 			while (!this.closed && (next = this.queue.poll()) != null) {
+				this.unflushed = true;
 				if (!write(next)) {
 					return; // the write goes on asynchronously; its completion resumes draining
 				}
+			}
+			if (!this.closed && this.unflushed) {
+				// the queue ran dry: what the writer batched goes out now, in one write
+				this.unflushed = false;
+				if (!start(this.writer::flush, 0)) {
+					return;
+				}
+				continue;
 			}
 			if (this.closed) {
 				this.queue.clear();
@@ -102,15 +114,20 @@ public final class Outbox<T> {
 		}
 	}
 
-	/** Start one write; {@code true} when it already completed and the loop may go on. */
 	private boolean write(Queued<T> next) {
+		return start((done) -> this.writer.write(next.item(), done), next.bytes());
+	}
+
+	/** Start one write or flush; {@code true} when it already completed and the loop may go on. */
+	private boolean start(Operation operation, int bytes) {
 		AtomicInteger state = new AtomicInteger(WRITING);
 		try {
-			this.writer.write(next.item(), () -> {
-				this.queuedBytes.addAndGet(-next.bytes());
+			operation.run(() -> {
+				this.queuedBytes.addAndGet(-bytes);
 				if (!state.compareAndSet(WRITING, COMPLETED)) {
-					// completed on another thread after the loop left: resume there
-					this.executor.execute(this::drain);
+					// completed on another thread after the loop left: drain on, on that thread,
+					// rather than pay a hand-off to the executor for every frame
+					drain();
 				}
 			});
 		}
@@ -120,6 +137,13 @@ public final class Outbox<T> {
 			return true;
 		}
 		return !state.compareAndSet(WRITING, LOOP_LEFT);
+	}
+
+	@FunctionalInterface
+	private interface Operation {
+
+		void run(Runnable done) throws Exception;
+
 	}
 
 	private record Queued<T>(T item, int bytes) {
@@ -140,6 +164,16 @@ public final class Outbox<T> {
 		 * @throws Exception when the write fails at once
 		 */
 		void write(T item, Runnable done) throws Exception;
+
+		/**
+		 * Send what the writer batched, once the queue has run dry; {@code done} as for
+		 * {@link #write}. Writers that do not batch need not override it.
+		 * @param done the completion callback
+		 * @throws Exception when the flush fails at once
+		 */
+		default void flush(Runnable done) throws Exception {
+			done.run();
+		}
 
 		/** The client could not keep up; close the connection with a clear reason. */
 		void overflow();

@@ -125,14 +125,14 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 		return (WebSocketConnection) session.getAttributes().get(CONNECTION);
 	}
 
-	TextMessage frame(Message message) {
+	MessageFrame frame(Message message) {
 		MessageFrame frame = this.lastFrame;
 		if (frame == null || frame.message() != message) {
-			String json = message.toJson();
-			frame = new MessageFrame(message, new TextMessage("{\"type\":\"message\"," + json.substring(1)));
+			String text = "{\"type\":\"message\"," + message.toJson().substring(1);
+			frame = new MessageFrame(message, text, text.getBytes(StandardCharsets.UTF_8));
 			this.lastFrame = frame;
 		}
-		return frame.text();
+		return frame;
 	}
 
 	static int byteLength(String text) {
@@ -173,7 +173,8 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 		return this.settings;
 	}
 
-	private record MessageFrame(Message message, TextMessage text) {
+	/** A message's frame, as text and as UTF-8 encoded once for every subscriber. */
+	record MessageFrame(Message message, String text, byte[] utf8) {
 	}
 
 }

@@ -15,7 +15,9 @@ import io.realtime.core.Subscription;
 import io.realtime.server.Outbox;
 import io.realtime.server.RealtimeConnection;
 import io.realtime.server.RealtimeException;
+import io.realtime.server.websocket.RealtimeWebSocketHandler.MessageFrame;
 import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -55,7 +57,11 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 	/** Non-blocking sends when the container offers them (it does on Tomcat, Jetty, Undertow). */
 	private volatile RemoteEndpoint.@Nullable Async async;
 
-	private volatile boolean awaitingPong;
+	/** Whether frames are batched and flushed by {@link #flush}. */
+	private volatile boolean batching;
+
+	/** Pings sent since the last pong; only the heartbeat timer counts up. */
+	private volatile int unansweredPings;
 
 	private volatile boolean released;
 
@@ -75,8 +81,19 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 				long timeout = this.handler.settings().sendTimeLimit().toMillis();
 				standard.getUserProperties().put(TOMCAT_SEND_TIMEOUT, timeout);
 				standard.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, timeout);
-				standard.getAsyncRemote().setSendTimeout(timeout);
-				this.async = standard.getAsyncRemote();
+				RemoteEndpoint.Async async = standard.getAsyncRemote();
+				async.setSendTimeout(timeout);
+				if (PreEncodedText.isAvailable(async)) {
+					try {
+						// frames collect in the container's buffer until the outbox runs dry
+						async.setBatchingAllowed(true);
+						this.batching = true;
+					}
+					catch (IOException ex) {
+						// not batching then
+					}
+				}
+				this.async = async;
 			}
 		}
 	}
@@ -225,7 +242,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 	}
 
 	void pong() {
-		this.awaitingPong = false;
+		this.unansweredPings = 0;
 	}
 
 	private void send(String json) {
@@ -259,11 +276,12 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	@Override
 	public void heartbeat() {
-		if (this.awaitingPong) {
+		// a ping may wait behind a full outbox: close only after two unanswered intervals
+		if (this.unansweredPings >= 2) {
 			close(NO_PONG);
 			return;
 		}
-		this.awaitingPong = true;
+		this.unansweredPings++;
 		this.outbox.offer(new PingMessage(ByteBuffer.allocate(0)), 8);
 	}
 
@@ -275,20 +293,43 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 	@Override
 	public void write(Object item, Runnable done) throws IOException {
 		RemoteEndpoint.Async async = this.async;
-		if (async != null && item instanceof TextMessage text) {
+		if (async != null && (item instanceof TextMessage || item instanceof MessageFrame)) {
 			// no thread waits while a slow client's socket drains
-			async.sendText(text.getPayload(), (result) -> {
-				if (result.isOK()) {
-					done.run();
-				}
-				else {
-					failed(new IOException("send failed", result.getException()));
-				}
-			});
+			SendHandler handler = completion(done);
+			if (item instanceof MessageFrame frame && PreEncodedText.isAvailable(async)) {
+				PreEncodedText.send(async, frame.utf8(), handler);
+			}
+			else {
+				async.sendText((item instanceof MessageFrame frame) ? frame.text() : ((TextMessage) item).getPayload(),
+						handler);
+			}
 			return;
 		}
-		this.session.sendMessage((WebSocketMessage<?>) item);
+		this.session.sendMessage((item instanceof MessageFrame frame) ? new TextMessage(frame.text())
+				: (WebSocketMessage<?>) item);
 		done.run();
+	}
+
+	@Override
+	public void flush(Runnable done) {
+		RemoteEndpoint.Async async = this.async;
+		if (this.batching && async != null) {
+			PreEncodedText.flush(async, completion(done));
+		}
+		else {
+			done.run();
+		}
+	}
+
+	private SendHandler completion(Runnable done) {
+		return (result) -> {
+			if (result.isOK()) {
+				done.run();
+			}
+			else {
+				failed(new IOException("send failed", result.getException()));
+			}
+		};
 	}
 
 	@Override
