@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
@@ -16,6 +17,8 @@ import io.realtime.server.Outbox;
 import io.realtime.server.RealtimeConnection;
 import io.realtime.server.RealtimeMetrics;
 
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -28,6 +31,9 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	private static final Object HEARTBEAT = new Object();
 
+	/** Most bytes of events held back before they are written, while the outbox stays busy. */
+	private static final int MAX_BATCH_BYTES = 32 * 1024;
+
 	/** Hands the starting cursor to the client before any message arrives. */
 	private static final Object READY = new Object();
 
@@ -37,6 +43,8 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	private final RealtimeMetrics metrics;
 
+	private final MessageEvents events;
+
 	private final Outbox<Object> outbox;
 
 	private final List<Subscription> subscriptions = new ArrayList<>();
@@ -44,10 +52,17 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	/** Touched only by the outbox's writer. */
 	private final Map<String, String> positions = new LinkedHashMap<>();
 
+	/** Message events written since the last flush; touched only by the outbox's writer. */
+	private final List<byte[]> batch = new ArrayList<>(0);
+
+	private int batchBytes;
+
 	private volatile boolean closed;
 
-	SseConnection(ConnectionRegistry connections, RealtimeMetrics metrics, SseSettings settings) {
+	SseConnection(ConnectionRegistry connections, RealtimeMetrics metrics, SseSettings settings,
+			MessageEvents events) {
 		this.connections = connections;
+		this.events = events;
 		this.metrics = metrics;
 		this.outbox = new Outbox<>(connections.writers(), settings.sendBufferBytes(), this);
 		this.emitter.onCompletion(this::release);
@@ -103,20 +118,55 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	@Override
 	public void write(Object item, Runnable done) throws IOException {
-		send(item);
+		if (item instanceof Message message) {
+			batch(message);
+			if (this.batchBytes >= MAX_BATCH_BYTES) {
+				flushBatch();
+			}
+		}
+		else {
+			flushBatch();
+			send(item);
+		}
 		done.run();
 	}
 
-	private void send(Object item) throws IOException {
-		if (item instanceof Message message) {
-			this.positions.put(message.topic(), message.id());
-			this.emitter.send(SseEmitter.event()
-				.id(Cursor.of(this.positions).encode())
-				.name("message")
-				.data(message.toJson()));
-			this.metrics.delivered();
+	@Override
+	public void flush(Runnable done) throws IOException {
+		flushBatch();
+		done.run();
+	}
+
+	/** Add a message event to the batch that goes out, with one flush, when the outbox runs dry. */
+	private void batch(Message message) {
+		this.positions.put(message.topic(), message.id());
+		byte[] event = (this.positions.size() == 1) ? this.events.single(message)
+				: MessageEvents.encode(Cursor.of(this.positions).encode(), message);
+		this.batch.add(event);
+		this.batchBytes += event.length;
+		this.metrics.delivered();
+	}
+
+	private void flushBatch() throws IOException {
+		if (this.batch.isEmpty()) {
+			return;
 		}
-		else if (item instanceof Reset reset) {
+		byte[] events = (this.batch.size() == 1) ? this.batch.get(0) : new byte[this.batchBytes];
+		if (this.batch.size() > 1) {
+			int at = 0;
+			for (byte[] event : this.batch) {
+				System.arraycopy(event, 0, events, at, event.length);
+				at += event.length;
+			}
+		}
+		this.batch.clear();
+		this.batchBytes = 0;
+		// written as is: no event builder, converter lookup or encoding per subscriber
+		this.emitter.send(Set.of(new ResponseBodyEmitter.DataWithMediaType(events, MediaType.TEXT_PLAIN)));
+	}
+
+	private void send(Object item) throws IOException {
+		if (item instanceof Reset reset) {
 			this.emitter.send(SseEmitter.event().name("reset").data("{\"topics\":[\"" + reset.topic() + "\"]}"));
 		}
 		else if (item == READY) {

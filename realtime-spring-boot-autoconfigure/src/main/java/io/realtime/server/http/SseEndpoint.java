@@ -40,6 +40,8 @@ public class SseEndpoint {
 
 	private final SseSettings settings;
 
+	private final MessageEvents events = new MessageEvents();
+
 	public SseEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections, RealtimeMetrics metrics,
 			SseSettings settings) {
 		this.broker = broker;
@@ -59,7 +61,7 @@ public class SseEndpoint {
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, resumeFrom, request);
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
-		SseConnection connection = new SseConnection(this.connections, this.metrics, this.settings);
+		SseConnection connection = new SseConnection(this.connections, this.metrics, this.settings, this.events);
 		if (!this.connections.open(connection)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
