@@ -1,0 +1,94 @@
+// The chat page: one Realtime connection, the topic `chat`, plain DOM. No build step.
+(function () {
+  'use strict';
+
+  var TOPIC = 'chat';
+  var params = new URLSearchParams(location.search);
+  var $ = function (id) { return document.getElementById(id); };
+  var status = $('status'), statusText = $('status-text'), statusDetail = $('status-detail');
+  var list = $('messages'), nameInput = $('name'), picker = $('transport'), text = $('text');
+  var rt = null;
+
+  nameInput.value = params.get('name') || localStorage.getItem('chat.name') || 'guest-' + Math.random().toString(36).slice(2, 6);
+  nameInput.addEventListener('change', function () { localStorage.setItem('chat.name', nameInput.value.trim()); });
+  var forced = params.get('transport');
+  if (forced && Realtime.TRANSPORTS.indexOf(forced) >= 0) picker.value = forced;
+
+  function connect() {
+    if (rt) rt.close();
+    var choice = picker.value;
+    // One connection for the page; a forced transport is a list of one.
+    rt = Realtime.connect('/realtime', choice === 'auto' ? {} : { transports: [choice] });
+    rt.on('state', render);
+    rt.on('reset', function (info) {
+      notice('reset', 'History could not cover the gap on ' + info.topics.join(', ') +
+        ': messages sent while you were away may be missing.');
+    });
+    rt.on('error', function (err) {
+      statusDetail.textContent = 'last error: ' + (err.transport ? err.transport + ': ' : '') + err.message;
+    });
+    rt.subscribe(TOPIC, function (data, message) { show(message); });
+    render();
+  }
+
+  function render() {
+    status.dataset.state = rt.state;
+    status.dataset.transport = rt.transport || '';
+    statusText.textContent = (rt.transport || 'no transport') + ' \u00b7 ' + rt.state +
+      (picker.value === 'auto' ? ' (auto)' : ' (forced)');
+    if (rt.state === 'open') statusDetail.textContent = '';
+  }
+
+  function show(message) {
+    var data = message.data, user = '', body;
+    if (data && typeof data === 'object') { user = String(data.user || ''); body = String(data.text == null ? '' : data.text); }
+    else body = typeof data === 'string' ? data : JSON.stringify(data);
+    var li = document.createElement('li');
+    li.className = 'message' + (user === 'server' ? ' server' : '') + (user === nameInput.value.trim() ? ' mine' : '');
+    li.dataset.id = message.id;
+    var time = document.createElement('time');
+    time.dateTime = new Date(message.ts).toISOString();
+    time.textContent = new Date(message.ts).toLocaleTimeString();
+    var who = document.createElement('b');
+    who.className = 'user';
+    who.textContent = user || 'anonymous';
+    var what = document.createElement('span');
+    what.className = 'text';
+    what.textContent = body;
+    li.append(time, who, what);
+    append(li);
+  }
+
+  function notice(kind, textContent) {
+    var li = document.createElement('li');
+    li.className = 'notice ' + kind;
+    li.textContent = textContent;
+    append(li);
+  }
+
+  function append(li) {
+    var atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.appendChild(li);
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  picker.addEventListener('change', function () {
+    notice('switch', 'Switching to ' + picker.value + '.');
+    connect();
+  });
+
+  $('composer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var value = text.value.trim(), user = nameInput.value.trim() || 'anonymous';
+    if (!value) return;
+    text.value = '';
+    rt.publish(TOPIC, { user: user, text: value }).catch(function (err) {
+      text.value = text.value || value; // give the text back so it can be sent again
+      notice('error', 'Not sent: ' + err.message);
+    });
+  });
+
+  connect();
+  // For the console and the browser tests.
+  window.chat = { get rt() { return rt; } };
+})();
