@@ -23,6 +23,8 @@ final class PreEncodedText {
 
 	private static final byte TEXT = 0x1;
 
+	private static final byte PING = 0x9;
+
 	/** Tomcat's internal opcode that writes out what batching has buffered. */
 	private static final byte FLUSH = 24;
 
@@ -78,6 +80,11 @@ final class PreEncodedText {
 	 */
 	static void flush(RemoteEndpoint.Async remote, SendHandler handler) {
 		start(remote, FLUSH, null, handler);
+	}
+
+	/** Send a ping without blocking: the standard {@code sendPing} waits for the socket. */
+	static void ping(RemoteEndpoint.Async remote, SendHandler handler) {
+		start(remote, PING, ByteBuffer.allocate(0), handler);
 	}
 
 	private static void start(RemoteEndpoint.Async remote, byte opCode, @Nullable ByteBuffer payload,

@@ -30,6 +30,9 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 
 	private static final String CONNECTION = "realtime.connection";
 
+	/** Characters the container buffers per connection while it decodes a frame. */
+	private static final int TEXT_BUFFER_CHARS = 1024;
+
 	private final Broker broker;
 
 	private final RealtimePublisher publisher;
@@ -62,6 +65,9 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+		// Tomcat swaps in a buffer of this size at the next frame: 2 KB instead of 16 KB per
+		// connection; larger frames arrive in parts (see supportsPartialMessages)
+		session.setTextMessageSizeLimit(TEXT_BUFFER_CHARS);
 		WebSocketConnection connection = new WebSocketConnection(session, this);
 		if (!this.connections.open(connection)) {
 			session.close(CloseStatus.SERVICE_OVERLOAD.withReason("connection limit reached"));

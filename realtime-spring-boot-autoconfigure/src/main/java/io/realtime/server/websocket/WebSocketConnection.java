@@ -305,6 +305,11 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 			}
 			return;
 		}
+		if (async != null && item instanceof PingMessage && this.batching) {
+			// the standard ping waits for the socket: a slow client would hold a writer thread
+			PreEncodedText.ping(async, completion(done));
+			return;
+		}
 		this.session.sendMessage((item instanceof MessageFrame frame) ? new TextMessage(frame.text())
 				: (WebSocketMessage<?>) item);
 		done.run();
