@@ -76,4 +76,8 @@ io.on('connection', (socket) => {
   });
 });
 
+// the load generator keeps its control connection between steps
+httpServer.keepAliveTimeout = 600000;
+httpServer.headersTimeout = 601000;
+
 httpServer.listen(port, '127.0.0.1', () => console.log(`socket.io bench server on ${port}`));

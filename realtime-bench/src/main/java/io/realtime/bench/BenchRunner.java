@@ -128,6 +128,7 @@ public final class BenchRunner {
 		document.put("started", started.toString());
 		document.put("finished", Instant.now().toString());
 		document.put("mode", smoke ? "smoke" : "full");
+		document.put("tomcatBuffer", Integer.parseInt(this.options.getOrDefault("tomcat-buffer", "0")));
 		document.put("machine", Machine.describe());
 		document.put("scenarios", scenarios);
 		document.put("results", results);
@@ -142,12 +143,19 @@ public final class BenchRunner {
 	}
 
 	private List<String> jvmOptions(Target.Server server) {
-		String profile = this.options.get("jfr");
-		if (profile == null || !profile.equalsIgnoreCase(server.name())) {
-			return List.of();
+		List<String> options = new ArrayList<>();
+		String buffer = this.options.getOrDefault("tomcat-buffer", "0");
+		if (!buffer.equals("0")) {
+			// the documented tuning for many idle connections, for every Java server alike
+			options.add("-Dbench.tomcat.socket-buffer=" + buffer);
+			options.add("-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=" + buffer);
 		}
-		return List.of("-XX:StartFlightRecording=filename=" + this.out.resolve(server.name().toLowerCase() + ".jfr")
-				.toAbsolutePath() + ",settings=profile");
+		String profile = this.options.get("jfr");
+		if (profile != null && profile.equalsIgnoreCase(server.name())) {
+			options.add("-XX:StartFlightRecording=filename="
+					+ this.out.resolve(server.name().toLowerCase() + ".jfr").toAbsolutePath() + ",settings=profile");
+		}
+		return options;
 	}
 
 	private Map<String, Object> runScenario(ServerProcess server, Target target, Scenario scenario, Path logs)
@@ -165,6 +173,7 @@ public final class BenchRunner {
 		command.add("step-seconds=" + scenario.stepSeconds());
 		command.add("burst=" + scenario.burst());
 		command.add("idle-seconds=" + scenario.idleSeconds());
+		command.add("warmup-seconds=" + (this.options.getOrDefault("mode", "smoke").equals("smoke") ? 0 : 2));
 		command.add("threads=" + this.options.getOrDefault("threads", "2"));
 		command.add("local=127." + (1 + (net / 250) % 250) + "." + (1 + net % 250));
 		log(target.name() + " / " + scenario.name() + " ...");

@@ -58,7 +58,8 @@ final class ServerProcess implements AutoCloseable {
 		}
 		else {
 			command.add(BenchRunner.java());
-			command.addAll(List.of("-Xms256m", "-Xmx" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+			// heap committed up front, so RSS grows with what connections touch, not with heap sizing
+			command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
 					"-Dbench.heartbeat=" + HEARTBEAT_MILLIS));
 			command.addAll(jvmOptions);
 			command.addAll(List.of("-cp", System.getProperty("java.class.path"), server.mainClass,
@@ -78,7 +79,7 @@ final class ServerProcess implements AutoCloseable {
 	}
 
 	private void awaitUp(Path log) throws IOException, InterruptedException {
-		HttpClient http = HttpClient.newHttpClient();
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
 		while (System.nanoTime() < deadline) {
 			if (!this.process.isAlive()) {

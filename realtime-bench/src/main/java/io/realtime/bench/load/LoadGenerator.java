@@ -48,7 +48,10 @@ public final class LoadGenerator {
 
 	private final Endpoint endpoint;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+	private final HttpClient http = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(10))
+		.build();
 
 	private final List<IoLoop> loops = new ArrayList<>();
 
@@ -117,7 +120,16 @@ public final class LoadGenerator {
 	private void idle(Map<String, Object> result) throws Exception {
 		long pid = Long.parseLong(option("pid", null));
 		int count = intOption("connections", 100);
+		// connections of an earlier scenario may still be open until a heartbeat finds them gone:
+		// wait for the heap to settle before taking the baseline
 		long heapBefore = heap();
+		int stable = 0;
+		for (int i = 0; i < 20 && stable < 6; i++) {
+			TimeUnit.SECONDS.sleep(1);
+			long heap = heap();
+			stable = (heap < heapBefore - heapBefore / 50) ? 0 : stable + 1;
+			heapBefore = Math.min(heapBefore, heap);
+		}
 		long rssBefore = rss(pid);
 		long openStart = System.nanoTime();
 		connect(count, 1);
@@ -131,6 +143,7 @@ public final class LoadGenerator {
 		double cpu = (cpuTicks(pid) - cpuBefore) / 100.0 / ((System.nanoTime() - wallBefore) / 1e9) * 100;
 		result.put("connections", count);
 		result.put("ready", this.ready.get());
+		result.put("heapBefore", heapBefore);
 		result.put("heapBytes", heapAfter - heapBefore);
 		result.put("heapPerConnection", (double) (heapAfter - heapBefore) / count);
 		result.put("rssBytes", rssAfter - rssBefore);
@@ -154,7 +167,18 @@ public final class LoadGenerator {
 		List<Map<String, Object>> steps = new ArrayList<>();
 		long from = 0;
 		boolean complete = true;
-		for (String rateText : option("rates", "").split(",")) {
+		String[] rates = option("rates", "").split(",");
+		int warmup = intOption("warmup-seconds", 2);
+		if (warmup > 0 && !rates[0].isBlank()) {
+			// JIT compilation and pool growth happen here, not in the first measured step
+			double rate = Double.parseDouble(rates[0]);
+			int perTopic = (int) Math.max(1, Math.round(rate * warmup / topics));
+			Map<String, Object> step = step(rate, topics, perTopic, from, subscribersPerTopic);
+			result.put("warmup", step);
+			from += perTopic;
+			complete = (boolean) step.get("complete");
+		}
+		for (String rateText : rates) {
 			if (rateText.isBlank() || !complete) {
 				continue;
 			}
@@ -165,14 +189,35 @@ public final class LoadGenerator {
 			from += perTopic;
 			complete = (boolean) step.get("complete");
 		}
+		long lateDeliveries = 0;
+		if (!complete) {
+			// a step fell behind: give stragglers time, so lost means never delivered, not late
+			long missingAtDeadline = missing(from);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (!allReached(from) && System.nanoTime() < deadline) {
+				TimeUnit.MILLISECONDS.sleep(10);
+			}
+			lateDeliveries = missingAtDeadline - missing(from);
+		}
+		result.put("lateDeliveries", lateDeliveries);
+		result.put("steps", steps);
 		int burst = intOption("burst", 0);
-		if (burst > 0 && complete) {
+		boolean settled = allReached(from);
+		if (burst > 0 && settled) {
+			// the peak, measured even when a step fell behind: that step only says where latency went
 			Map<String, Object> step = step(0, topics, burst, from, subscribersPerTopic);
 			result.put("burst", step);
 			from += burst;
-			complete = (boolean) step.get("complete");
+			if (!(boolean) step.get("complete")) {
+				long missingAtDeadline = missing(from);
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+				while (!allReached(from) && System.nanoTime() < deadline) {
+					TimeUnit.MILLISECONDS.sleep(10);
+				}
+				result.put("lateDeliveries", lateDeliveries + missingAtDeadline - missing(from));
+				complete = false;
+			}
 		}
-		result.put("steps", steps);
 		result.put("published", from * topics);
 		result.put("expectedDeliveries", from * count);
 		result.put("received", sum((c) -> c.received));
@@ -194,7 +239,7 @@ public final class LoadGenerator {
 		long start = System.nanoTime();
 		publish(topics, messages, rate, from);
 		double publishSeconds = (rate > 0) ? messages / rate : 0;
-		long deadline = start + TimeUnit.MILLISECONDS.toNanos((long) (publishSeconds * 3000) + 30_000);
+		long deadline = start + TimeUnit.MILLISECONDS.toNanos((long) (publishSeconds * 2000) + 15_000);
 		boolean complete = false;
 		while (System.nanoTime() < deadline) {
 			if (allReached(expectedNext)) {
@@ -308,9 +353,21 @@ public final class LoadGenerator {
 
 	private void publish(int topics, int messages, double rate, long from) throws Exception {
 		String uri = base() + "/bench/publish?topics=" + topics + "&n=" + messages + "&rate=" + rate + "&from=" + from;
-		HttpResponse<String> response = this.http.send(
-				HttpRequest.newBuilder(URI.create(uri)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).POST(HttpRequest.BodyPublishers.noBody()).build();
+		HttpResponse<String> response;
+		try {
+			response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			// a pooled control connection the server has closed meanwhile: once more, on a new one
+			response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		// 409: the previous step's publisher thread has sent its last message but not yet ended
+		while (response.statusCode() == 409 && System.nanoTime() < deadline) {
+			TimeUnit.MILLISECONDS.sleep(5);
+			response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+		}
 		if (response.statusCode() != 202) {
 			throw new IllegalStateException("publish answered " + response.statusCode() + " " + response.body());
 		}

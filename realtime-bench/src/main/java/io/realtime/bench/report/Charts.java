@@ -3,6 +3,7 @@ package io.realtime.bench.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,6 +12,8 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -55,6 +58,7 @@ final class Charts {
 		JFreeChart chart = ChartFactory.createBarChart("Peak deliveries per second (higher is better)", null,
 				"deliveries per second", data, PlotOrientation.VERTICAL, true, false, false);
 		style(chart.getCategoryPlot());
+		((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setNumberFormatOverride(new DecimalFormat("#,##0"));
 		ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
 	}
 
@@ -63,7 +67,7 @@ final class Charts {
 		for (Target target : this.results.targets()) {
 			XYSeries series = new XYSeries(target.label());
 			for (Map<String, Object> step : this.results.steps(target.name(), scenario)) {
-				if (Boolean.TRUE.equals(step.get("complete"))) {
+				if (Results.held(step)) {
 					series.add(Results.dbl(step, "offeredDeliveriesPerSecond"),
 							Math.max(0.05, Results.dbl(step, "p99Millis")));
 				}
@@ -75,11 +79,13 @@ final class Charts {
 		JFreeChart chart = ChartFactory.createXYLineChart("p99 publish-to-receive latency, 1,000 subscribers (lower is better)",
 				"offered deliveries per second", "p99 latency (ms)", data, PlotOrientation.VERTICAL, true, false, false);
 		XYPlot plot = chart.getXYPlot();
-		LogAxis x = new LogAxis("offered deliveries per second");
-		x.setSmallestValue(1);
-		plot.setDomainAxis(x);
-		LogAxis y = new LogAxis("p99 latency (ms)");
+		((NumberAxis) plot.getDomainAxis()).setNumberFormatOverride(new DecimalFormat("#,##0"));
+		LogAxis y = new LogAxis("p99 latency (ms, log scale)");
 		y.setSmallestValue(0.05);
+		y.setTickUnit(new NumberTickUnit(1));
+		y.setMinorTickCount(9);
+		y.setMinorTickMarksVisible(true);
+		y.setNumberFormatOverride(new DecimalFormat("#,##0.##"));
 		plot.setRangeAxis(y);
 		XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
 		for (int i = 0; i < data.getSeriesCount(); i++) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.realtime.bench.server.BenchControl;
 import io.realtime.bench.server.BenchTarget;
 import io.realtime.bench.server.Tick;
+import io.realtime.bench.server.TomcatTuning;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -28,7 +29,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 @SpringBootApplication(excludeName = { "io.realtime.autoconfigure.RealtimeAutoConfiguration",
 		"io.realtime.autoconfigure.RealtimeWebMvcAutoConfiguration" })
-@Import(BenchControl.class)
+@Import({ BenchControl.class, TomcatTuning.class })
 @RestController
 public class NaiveSseBenchServer implements BenchTarget {
 

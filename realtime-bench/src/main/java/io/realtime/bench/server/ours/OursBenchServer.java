@@ -2,6 +2,7 @@ package io.realtime.bench.server.ours;
 
 import io.realtime.bench.server.BenchControl;
 import io.realtime.bench.server.BenchTarget;
+import io.realtime.bench.server.TomcatTuning;
 import io.realtime.server.RealtimePublisher;
 
 import org.springframework.boot.SpringApplication;
@@ -16,7 +17,7 @@ import org.springframework.context.annotation.Import;
  * @since 0.1.0
  */
 @SpringBootApplication
-@Import(BenchControl.class)
+@Import({ BenchControl.class, TomcatTuning.class })
 public class OursBenchServer {
 
 	@Bean

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.realtime.bench.server.BenchControl;
 import io.realtime.bench.server.BenchTarget;
+import io.realtime.bench.server.TomcatTuning;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -33,7 +34,7 @@ import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerCo
 @SpringBootApplication(excludeName = { "io.realtime.autoconfigure.RealtimeAutoConfiguration",
 		"io.realtime.autoconfigure.RealtimeWebMvcAutoConfiguration" })
 @EnableWebSocketMessageBroker
-@Import(BenchControl.class)
+@Import({ BenchControl.class, TomcatTuning.class })
 public class StompBenchServer implements WebSocketMessageBrokerConfigurer {
 
 	/** SUBSCRIBE frames the simple broker has registered: STOMP confirms none without a receipt. */
