@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -23,6 +24,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * @since 0.1.0
  */
 public class ConnectionRegistry implements SmartLifecycle {
+
+	private static final int HEARTBEAT_SLICES = 10;
 
 	private final Set<RealtimeConnection> connections = ConcurrentHashMap.newKeySet();
 
@@ -120,13 +123,20 @@ public class ConnectionRegistry implements SmartLifecycle {
 	 */
 	public void heartbeat(String transport, Duration interval) {
 		long millis = interval.toMillis();
+		// a tenth of the connections per tenth of the interval: 15,000 pings queued at once held
+		// up the messages behind them by hundreds of milliseconds
+		int slices = (int) Math.max(1, Math.min(HEARTBEAT_SLICES, millis / 100));
+		long tick = Math.max(1, millis / slices);
+		AtomicLong ticks = new AtomicLong();
 		this.timer.scheduleAtFixedRate(() -> {
+			int slice = (int) (ticks.incrementAndGet() % slices);
 			for (RealtimeConnection connection : this.connections) {
-				if (connection.transport().equals(transport)) {
+				if (connection.transport().equals(transport)
+						&& Math.floorMod(System.identityHashCode(connection), slices) == slice) {
 					connection.heartbeat();
 				}
 			}
-		}, millis, millis, TimeUnit.MILLISECONDS);
+		}, tick, tick, TimeUnit.MILLISECONDS);
 	}
 
 	/**
