@@ -24,7 +24,8 @@ final class ServerProcess implements AutoCloseable {
 
 	/** Applied to every Java server: what 15,000 connections in one JVM need. */
 	static final List<String> TOMCAT = List.of("--server.tomcat.max-connections=20000",
-			"--server.tomcat.accept-count=2000", "--server.tomcat.threads.max=200");
+			"--server.tomcat.accept-count=2000", "--server.tomcat.threads.max=200",
+			"--server.tomcat.max-keep-alive-requests=-1");
 
 	/** Ours on top: its own connection limit and the bench's heartbeat interval. */
 	static final List<String> REALTIME = List.of("--realtime.max-connections=20000",

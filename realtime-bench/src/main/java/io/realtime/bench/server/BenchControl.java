@@ -60,6 +60,11 @@ public class BenchControl {
 		return Map.of("heap", used, "subscribed", this.target.subscribed());
 	}
 
+	@GetMapping("/connections")
+	public long connections() {
+		return this.target.openConnections();
+	}
+
 	@GetMapping("/subscribed")
 	public long subscribed() {
 		return this.target.subscribed();

@@ -22,4 +22,13 @@ public interface BenchTarget {
 		return -1;
 	}
 
+	/**
+	 * Connections the server still holds, so a heap baseline waits for those of an earlier
+	 * scenario (an SSE stream is only found gone when a heartbeat fails to write).
+	 * @return the count, or {@code -1} when the server does not tell
+	 */
+	default long openConnections() {
+		return -1;
+	}
+
 }

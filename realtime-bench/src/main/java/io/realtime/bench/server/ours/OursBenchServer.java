@@ -2,7 +2,9 @@ package io.realtime.bench.server.ours;
 
 import io.realtime.bench.server.BenchControl;
 import io.realtime.bench.server.BenchTarget;
+import io.realtime.bench.server.Tick;
 import io.realtime.bench.server.TomcatTuning;
+import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimePublisher;
 
 import org.springframework.boot.SpringApplication;
@@ -21,8 +23,18 @@ import org.springframework.context.annotation.Import;
 public class OursBenchServer {
 
 	@Bean
-	BenchTarget benchTarget(RealtimePublisher realtime) {
-		return realtime::publish;
+	BenchTarget benchTarget(RealtimePublisher realtime, ConnectionRegistry connections) {
+		return new BenchTarget() {
+			@Override
+			public void publish(String topic, Tick tick) {
+				realtime.publish(topic, tick);
+			}
+
+			@Override
+			public long openConnections() {
+				return connections.count();
+			}
+		};
 	}
 
 	public static void main(String[] args) {
