@@ -23,6 +23,10 @@ const httpServer = http.createServer((req, res) => {
     res.setHeader('Content-Type', 'application/json');
     // V8 heap plus the buffers it holds outside it: what a JVM would count as heap
     res.end(JSON.stringify({ heap: memory.heapUsed + memory.external, subscribed: -1 }));
+  } else if (url.pathname === '/bench/connections') {
+    res.end(String(io.engine.clientsCount));
+  } else if (url.pathname === '/bench/subscribed') {
+    res.end('-1');
   } else if (url.pathname === '/bench/publish' && req.method === 'POST') {
     if (publishing) {
       res.statusCode = 409;

@@ -104,23 +104,19 @@ public final class BenchRunner {
 		Path logs = this.out.resolve("logs");
 		List<Map<String, Object>> results = new ArrayList<>();
 		Instant started = Instant.now();
-		for (Target.Server server : Target.Server.values()) {
-			List<Target> served = targets.stream().filter((target) -> target.server() == server).toList();
-			if (served.isEmpty()) {
-				continue;
-			}
+		for (Target target : targets) {
+			Target.Server server = target.server();
 			if (server == Target.Server.SOCKETIO && !prepareSocketIo(logs)) {
-				served.forEach((target) -> scenarios.forEach((scenario) -> results
-					.add(error(target, scenario, "node or npm unavailable: Socket.IO skipped"))));
+				scenarios.forEach((scenario) -> results
+					.add(error(target, scenario, "node or npm unavailable: Socket.IO skipped")));
 				continue;
 			}
-			log("starting " + server);
+			// a fresh server per target: an earlier transport's connections never skew a heap baseline
+			log("starting " + server + " for " + target.name());
 			try (ServerProcess process = ServerProcess.start(server, logs, smoke ? "512m" : "3g",
 					jvmOptions(server))) {
-				for (Target target : served) {
-					for (Scenario scenario : scenarios) {
-						results.add(runScenario(process, target, scenario, logs));
-					}
+				for (Scenario scenario : scenarios) {
+					results.add(runScenario(process, target, scenario, logs));
 				}
 			}
 		}

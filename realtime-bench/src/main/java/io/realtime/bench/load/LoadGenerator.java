@@ -122,10 +122,10 @@ public final class LoadGenerator {
 		int count = intOption("connections", 100);
 		// connections of an earlier scenario may still be open until a heartbeat finds them gone:
 		// wait for the heap to settle before taking the baseline
-		long open = Long.parseLong(get("/bench/connections").trim());
+		long open = openConnections();
 		for (int i = 0; i < 60 && open > 0; i++) {
 			TimeUnit.SECONDS.sleep(1);
-			open = Long.parseLong(get("/bench/connections").trim());
+			open = openConnections();
 		}
 		long heapBefore = heap();
 		int stable = 0;
@@ -383,6 +383,16 @@ public final class LoadGenerator {
 	private long heap() throws Exception {
 		String body = get("/bench/heap");
 		return JSON.readTree(body).get("heap").asLong();
+	}
+
+	/** Connections the server still holds, or -1 when it does not tell. */
+	private long openConnections() throws Exception {
+		try {
+			return Long.parseLong(get("/bench/connections").trim());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	private long subscribed() throws Exception {
