@@ -131,6 +131,7 @@ final class Charts {
 	}
 
 	private static void style(CategoryPlot plot) {
+		plot.getDomainAxis().setMaximumCategoryLabelLines(3);
 		plot.setBackgroundPaint(Color.WHITE);
 		plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
 		BarRenderer renderer = (BarRenderer) plot.getRenderer();

@@ -71,7 +71,7 @@ public final class Report {
 	}
 
 	private void targets(StringBuilder md) {
-		md.append("### Targets\n\n| target | measured | met |\n| --- | --- | --- |\n");
+		md.append("#### Targets\n\n| target | measured | met |\n| --- | --- | --- |\n");
 		Double ours = this.results.peak("ours-ws", "fanout-1000");
 		for (String peer : List.of("stomp", "socketio")) {
 			Double theirs = this.results.peak(peer, "fanout-1000");
@@ -107,7 +107,7 @@ public final class Report {
 	}
 
 	private void idle(StringBuilder md) {
-		md.append("### Idle connections\n\n")
+		md.append("#### Idle connections\n\n")
 			.append("Heartbeats every 5 s (WebSocket pings, SSE comments, STOMP heartbeats, Engine.IO pings; long polls ")
 			.append("time out and are renewed every 5 s; the naive SSE server has none). Heap is the used heap after full ")
 			.append("collections (Node: V8 heap plus external buffers), before and after opening the connections.\n\n")
@@ -141,7 +141,7 @@ public final class Report {
 		}
 		boolean manyTopics = scenario.equals("many-topics");
 		double at = manyTopics ? 10_000 : 50_000;
-		md.append("### ").append(this.results.scenarioLabel(scenario)).append("\n\n")
+		md.append("#### ").append(this.results.scenarioLabel(scenario)).append("\n\n")
 			.append("Peak: one burst published as fast as the server's publish API takes it, deliveries divided by the time ")
 			.append("from the publish request to the last delivery (at most 15 s: a burst not delivered by then is ")
 			.append("counted at the rate reached, and its rest as late). Latency at the step offering ")
@@ -185,7 +185,7 @@ public final class Report {
 			return;
 		}
 		rates.sort(Double::compare);
-		md.append("#### p99 latency by offered delivery rate, ").append(this.results.scenarioLabel(scenario)).append("\n\n| server |");
+		md.append("##### p99 latency by offered delivery rate, ").append(this.results.scenarioLabel(scenario)).append("\n\n| server |");
 		rates.forEach((rate) -> md.append(String.format(" %,.0f/s |", rate)));
 		md.append("\n| --- |");
 		rates.forEach((rate) -> md.append(" --- |"));
