@@ -113,7 +113,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	@Override
 	public void shutdown() {
 		release();
-		this.emitter.complete();
+		complete();
 	}
 
 	@Override
@@ -189,14 +189,23 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		this.metrics.slowConsumer();
 		release();
 		// off the publisher's thread: completing waits for a write in progress
-		this.connections.writers().execute(this.emitter::complete);
+		this.connections.writers().execute(this::complete);
 	}
 
 	@Override
 	public void failed(Exception ex) {
 		// the client went away: not worth a stack trace
 		release();
-		this.emitter.complete();
+		complete();
+	}
+
+	private void complete() {
+		try {
+			this.emitter.complete();
+		}
+		catch (IllegalStateException ex) {
+			// the container already ended the request after a failed write: nothing left to close
+		}
 	}
 
 	private void release() {
