@@ -290,6 +290,13 @@ public class RealtimeProperties {
 		 */
 		private Duration retry = Duration.ofSeconds(3);
 
+		/**
+		 * Whether an open stream is taken over from its request where the container allows it
+		 * (Tomcat over HTTP/1.1), so the request's buffers (about 60 KB) are freed while the
+		 * stream stays open. The response then has "Connection: close" and no chunked encoding.
+		 */
+		private boolean detach = true;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -312,6 +319,14 @@ public class RealtimeProperties {
 
 		public void setRetry(Duration retry) {
 			this.retry = retry;
+		}
+
+		public boolean isDetach() {
+			return this.detach;
+		}
+
+		public void setDetach(boolean detach) {
+			this.detach = detach;
 		}
 
 	}

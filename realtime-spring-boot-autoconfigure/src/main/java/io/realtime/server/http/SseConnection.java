@@ -1,11 +1,11 @@
 package io.realtime.server.http;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
@@ -16,20 +16,18 @@ import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.Outbox;
 import io.realtime.server.RealtimeConnection;
 import io.realtime.server.RealtimeMetrics;
-
-import org.springframework.http.MediaType;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One SSE stream: its subscriptions feed an {@link Outbox} whose single writer keeps the
- * positions of every topic and stamps each event with the cursor after it.
+ * positions of every topic, stamps each event with the cursor after it and writes batches of
+ * events to an {@link EventStream}.
  */
 final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	static final String TRANSPORT = "sse";
 
-	private static final Object HEARTBEAT = new Object();
+	private static final byte[] HEARTBEAT = ":keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
 	/** Most bytes of events held back before they are written, while the outbox stays busy. */
 	private static final int MAX_BATCH_BYTES = 32 * 1024;
@@ -37,11 +35,11 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	/** Hands the starting cursor to the client before any message arrives. */
 	private static final Object READY = new Object();
 
-	private final SseEmitter emitter = new SseEmitter(0L);
-
 	private final ConnectionRegistry connections;
 
 	private final RealtimeMetrics metrics;
+
+	private final SseSettings settings;
 
 	private final MessageEvents events;
 
@@ -52,50 +50,55 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	/** Touched only by the outbox's writer. */
 	private final Map<String, String> positions = new LinkedHashMap<>();
 
-	/** Message events written since the last flush; touched only by the outbox's writer. */
+	/** Events written since the last flush; touched only by the outbox's writer. */
 	private final List<byte[]> batch = new ArrayList<>(0);
 
 	private int batchBytes;
 
-	private volatile boolean closed;
+	private volatile @Nullable EventStream stream;
+
+	/** Heartbeats that found no stream yet: a stream that never starts is given up. */
+	private int beatsWithoutStream;
+
+	private boolean closed;
 
 	SseConnection(ConnectionRegistry connections, RealtimeMetrics metrics, SseSettings settings,
 			MessageEvents events) {
 		this.connections = connections;
 		this.events = events;
 		this.metrics = metrics;
+		this.settings = settings;
 		this.outbox = new Outbox<>(connections.writers(), settings.sendBufferBytes(), this);
-		this.emitter.onCompletion(this::release);
-		this.emitter.onTimeout(this::release);
-		this.emitter.onError((ex) -> release());
-		this.outbox.offer(SseEmitter.event().reconnectTime(settings.retry().toMillis()), 16);
-	}
-
-	SseEmitter emitter() {
-		return this.emitter;
 	}
 
 	/**
-	 * Subscribe to every topic from the positions of a read, so the cursor holds every topic
-	 * from the first event on and no topic falls back to "now" on reconnect.
+	 * Start writing to a stream and subscribe to every topic from the positions of a read, so the
+	 * cursor holds every topic from the first event on and no topic falls back to "now" on
+	 * reconnect. Messages published since the read are replayed from history.
 	 */
-	void subscribe(Broker broker, Batch start) {
+	void start(EventStream stream, Broker broker, Batch start) {
+		this.stream = stream;
 		start.positions().forEach(this.positions::put);
+		this.outbox.offer(("retry:" + this.settings.retry().toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8), 16);
 		this.outbox.offer(READY, 64);
 		for (String topic : start.reset()) {
-			this.outbox.offer(new Reset(topic), 32);
+			this.outbox.offer(reset(topic), 32);
 		}
 		try {
 			for (Map.Entry<String, String> entry : start.positions().entrySet()) {
 				String topic = entry.getKey();
 				Subscription subscription = broker.subscribe(topic, entry.getValue(), new Listener(topic));
 				synchronized (this.subscriptions) {
+					if (this.closed) {
+						subscription.cancel();
+						return;
+					}
 					this.subscriptions.add(subscription);
 				}
 			}
 		}
 		catch (RuntimeException ex) {
-			release();
+			closed();
 			throw ex;
 		}
 	}
@@ -107,80 +110,71 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	@Override
 	public void heartbeat() {
-		this.outbox.offer(HEARTBEAT, 16);
+		if (this.stream != null) {
+			this.outbox.offer(HEARTBEAT, HEARTBEAT.length);
+		}
+		else if (++this.beatsWithoutStream > 1) {
+			// the container never handed the connection over (the client left during the handshake)
+			release();
+		}
 	}
 
 	@Override
 	public void shutdown() {
-		release();
-		complete();
+		closed();
 	}
 
 	@Override
 	public void write(Object item, Runnable done) throws IOException {
 		if (item instanceof Message message) {
-			batch(message);
-			if (this.batchBytes >= MAX_BATCH_BYTES) {
-				flushBatch();
-			}
+			this.positions.put(message.topic(), message.id());
+			add((this.positions.size() == 1) ? this.events.single(message)
+					: MessageEvents.encode(Cursor.of(this.positions).encode(), message));
+			this.metrics.delivered();
+		}
+		else if (item == READY) {
+			add(("id:" + Cursor.of(this.positions).encode() + "\nevent:ready\ndata:{\"topics\":[\""
+					+ String.join("\",\"", this.positions.keySet()) + "\"]}\n\n").getBytes(StandardCharsets.UTF_8));
 		}
 		else {
-			flushBatch();
-			send(item);
+			add((byte[]) item);
 		}
-		done.run();
+		if (this.batchBytes >= MAX_BATCH_BYTES) {
+			flush(done);
+		}
+		else {
+			done.run();
+		}
 	}
 
+	/** Write what was batched, in one write, once the outbox runs dry. */
 	@Override
 	public void flush(Runnable done) throws IOException {
-		flushBatch();
-		done.run();
-	}
-
-	/** Add a message event to the batch that goes out, with one flush, when the outbox runs dry. */
-	private void batch(Message message) {
-		this.positions.put(message.topic(), message.id());
-		byte[] event = (this.positions.size() == 1) ? this.events.single(message)
-				: MessageEvents.encode(Cursor.of(this.positions).encode(), message);
-		this.batch.add(event);
-		this.batchBytes += event.length;
-		this.metrics.delivered();
-	}
-
-	private void flushBatch() throws IOException {
-		if (this.batch.isEmpty()) {
+		EventStream stream = this.stream;
+		if (this.batch.isEmpty() || stream == null) {
+			done.run();
 			return;
 		}
-		byte[] events = (this.batch.size() == 1) ? this.batch.get(0) : new byte[this.batchBytes];
+		byte[] bytes = (this.batch.size() == 1) ? this.batch.get(0) : new byte[this.batchBytes];
 		if (this.batch.size() > 1) {
 			int at = 0;
 			for (byte[] event : this.batch) {
-				System.arraycopy(event, 0, events, at, event.length);
+				System.arraycopy(event, 0, bytes, at, event.length);
 				at += event.length;
 			}
 		}
 		this.batch.clear();
 		this.batchBytes = 0;
-		// written as is: no event builder, converter lookup or encoding per subscriber
-		this.emitter.send(Set.of(new ResponseBodyEmitter.DataWithMediaType(events, MediaType.TEXT_PLAIN)));
+		stream.write(bytes, done);
 	}
 
-	private void send(Object item) throws IOException {
-		if (item instanceof Reset reset) {
-			this.emitter.send(SseEmitter.event().name("reset").data("{\"topics\":[\"" + reset.topic() + "\"]}"));
-		}
-		else if (item == READY) {
-			this.emitter.send(SseEmitter.event()
-				.id(Cursor.of(this.positions).encode())
-				.name("ready")
-				.data("{\"topics\":[\"" + String.join("\",\"", this.positions.keySet()) + "\"]}"));
-		}
-		else if (item == HEARTBEAT) {
-			this.emitter.send(SseEmitter.event().comment("keep-alive"));
-		}
-		else {
-			this.emitter.send((SseEmitter.SseEventBuilder) item);
-		}
+	private void add(byte[] event) {
+		this.batch.add(event);
+		this.batchBytes += event.length;
+	}
+
+	private static byte[] reset(String topic) {
+		return ("event:reset\ndata:{\"topics\":[\"" + topic + "\"]}\n\n").getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Override
@@ -188,42 +182,43 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		// the client resumes from the last id it received, so nothing is lost
 		this.metrics.slowConsumer();
 		release();
-		// off the publisher's thread: completing waits for a write in progress
-		this.connections.writers().execute(this::complete);
+		// off the publisher's thread: ending the stream may wait for a write in progress
+		this.connections.writers().execute(this::closeStream);
 	}
 
 	@Override
 	public void failed(Exception ex) {
 		// the client went away: not worth a stack trace
+		closed();
+	}
+
+	/** The stream ended or failed: let go of everything and close what is left of it. */
+	void closed() {
 		release();
-		complete();
+		closeStream();
 	}
 
-	private void complete() {
-		try {
-			this.emitter.complete();
-		}
-		catch (IllegalStateException ex) {
-			// the container already ended the request after a failed write: nothing left to close
+	private void closeStream() {
+		EventStream stream = this.stream;
+		if (stream != null) {
+			stream.close();
 		}
 	}
 
-	private void release() {
-		if (this.closed) {
-			return;
-		}
-		this.closed = true;
-		this.outbox.close();
+	/** Cancel the subscriptions and forget the connection; safe to call more than once. */
+	void release() {
 		List<Subscription> held;
 		synchronized (this.subscriptions) {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
 			held = new ArrayList<>(this.subscriptions);
 		}
+		this.outbox.close();
+		// cancelled outside the lock: a publisher holds the topic's lock while calling in
 		held.forEach(Subscription::cancel);
 		this.connections.closed(this);
-	}
-
-	/** A topic resumed with a gap; the stream continues from the oldest message held. */
-	private record Reset(String topic) {
 	}
 
 	private final class Listener implements MessageListener {
@@ -237,7 +232,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		@Override
 		public void onSubscribed(boolean recovered) {
 			if (!recovered) {
-				SseConnection.this.outbox.offer(new Reset(this.topic), 32);
+				SseConnection.this.outbox.offer(reset(this.topic), 32);
 			}
 		}
 

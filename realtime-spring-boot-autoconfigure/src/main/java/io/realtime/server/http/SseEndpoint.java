@@ -1,5 +1,6 @@
 package io.realtime.server.http;
 
+import java.io.IOException;
 import java.util.Map;
 
 import io.realtime.core.Broker;
@@ -8,6 +9,10 @@ import io.realtime.server.RealtimeException;
 import io.realtime.server.RealtimeException.Reason;
 import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.TopicAccess;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
@@ -17,12 +22,12 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * {@code GET {base}/sse?topic=…}: a Server-Sent Events stream. Every event's {@code id} is the
  * cursor after it, so a browser's automatic reconnect (with {@code Last-Event-ID}) resumes every
- * topic.
+ * topic. Events are written without blocking; on Tomcat over HTTP/1.1 the open stream is carried
+ * past its request (see {@link SseUpgradeHandler}) so it keeps none of the request's buffers.
  *
  * @since 0.1.0
  */
@@ -53,9 +58,9 @@ public class SseEndpoint {
 	}
 
 	@GetMapping("/sse")
-	public SseEmitter sse(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+	public void sse(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
-			HttpServletRequest request, HttpServletResponse response) {
+			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
 		// on an automatic reconnect the browser repeats the original URL: the header is newer
 		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : cursor;
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, resumeFrom, request);
@@ -65,10 +70,64 @@ public class SseEndpoint {
 		if (!this.connections.open(connection)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
+		response.setContentType("text/event-stream;charset=UTF-8");
 		response.setHeader("Cache-Control", "no-cache, no-transform");
 		response.setHeader("X-Accel-Buffering", "no");
-		connection.subscribe(this.broker, start);
-		return connection.emitter();
+		try {
+			if (this.settings.detach() && detachable(request)) {
+				// an ordinary response whose body runs until the connection closes, committed before
+				// the upgrade, which would otherwise answer 101
+				response.setHeader("Connection", "close");
+				response.flushBuffer();
+				request.upgrade(SseUpgradeHandler.class).prepare(connection, this.broker, start);
+			}
+			else {
+				AsyncContext async = request.startAsync();
+				async.setTimeout(0);
+				async.addListener(new Completion(connection));
+				response.flushBuffer();
+				connection.start(new EventStream(response.getOutputStream(), connection, async::complete), this.broker,
+						start);
+			}
+		}
+		catch (IOException | ServletException | RuntimeException ex) {
+			connection.release();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Whether the connection can be taken over from the request: on Tomcat over HTTP/1.1, where
+	 * the body of a response with {@code Connection: close} may simply run until the connection
+	 * closes.
+	 */
+	private static boolean detachable(HttpServletRequest request) {
+		return "HTTP/1.1".equals(request.getProtocol()) && !request.isAsyncStarted()
+				&& request.getServletContext().getServerInfo().startsWith("Apache Tomcat");
+	}
+
+	/** Ends the stream when the container ends the request (client gone, server stopping). */
+	private record Completion(SseConnection connection) implements AsyncListener {
+
+		@Override
+		public void onComplete(AsyncEvent event) {
+			this.connection.release();
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+			this.connection.closed();
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+			this.connection.closed();
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+		}
+
 	}
 
 }
