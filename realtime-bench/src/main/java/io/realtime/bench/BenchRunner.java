@@ -28,7 +28,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * java -cp … io.realtime.bench.BenchRunner mode=full|smoke [targets=ours-ws,stomp,…]
  *      [scenarios=idle,fanout-1000,…] [docs=true] [out=target/results]
+ *      [tomcat-buffer=1024] [jfr=OURS] [server-jvm=-Xlog:gc:file=gc.log:time,…] [trace=true]
  * </pre>
+ *
+ * {@code trace=true} writes, per scenario, the fastest and slowest delivery of every message to
+ * {@code logs/trace-<target>-<scenario>.txt}, to match latency spikes to a server's GC log.
  *
  * @since 0.1.0
  */
@@ -146,6 +150,10 @@ public final class BenchRunner {
 			options.add("-Dbench.tomcat.socket-buffer=" + buffer);
 			options.add("-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=" + buffer);
 		}
+		String extra = this.options.get("server-jvm");
+		if (extra != null) {
+			options.addAll(Arrays.asList(extra.split(",")));
+		}
 		String profile = this.options.get("jfr");
 		if (profile != null && profile.equalsIgnoreCase(server.name())) {
 			options.add("-XX:StartFlightRecording=filename="
@@ -172,6 +180,9 @@ public final class BenchRunner {
 		command.add("warmup-seconds=" + (this.options.getOrDefault("mode", "smoke").equals("smoke") ? 0 : 2));
 		command.add("threads=" + this.options.getOrDefault("threads", "2"));
 		command.add("local=127." + (1 + (net / 250) % 250) + "." + (1 + net % 250));
+		if (Boolean.parseBoolean(this.options.getOrDefault("trace", "false"))) {
+			command.add("trace=" + logs.resolve("trace-" + target.name() + "-" + scenario.name() + ".txt").toAbsolutePath());
+		}
 		log(target.name() + " / " + scenario.name() + " ...");
 		Path log = logs.resolve("load-" + target.name() + "-" + scenario.name() + ".log");
 		Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();

@@ -198,6 +198,9 @@ abstract class ClientConnection {
 		}
 		this.received++;
 		this.loop.recordLatency(this.loop.readMicros - publishedMicros);
+		if (this.loop.trace != null) {
+			this.loop.trace.record(seq, publishedMicros, this.loop.readMicros - publishedMicros);
+		}
 	}
 
 	/** Messages before {@code expectedNext} never received. */

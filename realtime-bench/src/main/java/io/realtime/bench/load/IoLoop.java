@@ -34,6 +34,9 @@ final class IoLoop extends Thread {
 
 	volatile long lastDeliveryNanos;
 
+	/** Set before the loop starts when the run is traced. */
+	DeliveryTrace trace;
+
 	private volatile boolean running = true;
 
 	IoLoop(int index) throws IOException {

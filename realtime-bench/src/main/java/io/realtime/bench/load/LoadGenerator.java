@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Arguments are {@code key=value}: protocol, port, pid, scenario (idle|fanout), connections,
  * topics, rates (messages per second, comma separated), step-seconds, burst (messages per
  * topic), idle-seconds, threads, local (the first three octets of the local addresses), window
- * (connections opening at once).
+ * (connections opening at once), trace (a file for the fastest and slowest delivery of every
+ * sequence number, see {@link DeliveryTrace}).
  *
  * @since 0.1.0
  */
@@ -95,6 +96,9 @@ public final class LoadGenerator {
 		int threads = intOption("threads", 1);
 		for (int i = 0; i < threads; i++) {
 			IoLoop loop = new IoLoop(i);
+			if (this.options.containsKey("trace")) {
+				loop.trace = new DeliveryTrace();
+			}
 			loop.start();
 			this.loops.add(loop);
 		}
@@ -111,6 +115,12 @@ public final class LoadGenerator {
 		}
 		finally {
 			this.loops.forEach(IoLoop::shutdown);
+		}
+		if (this.options.containsKey("trace")) {
+			for (IoLoop loop : this.loops) {
+				loop.join(5_000);
+			}
+			DeliveryTrace.write(this.loops.stream().map((loop) -> loop.trace).toList(), Path.of(option("trace", null)));
 		}
 		return result;
 	}
