@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * A keep-alive HTTP/1.1 client connection reading one response at a time, with a body of known
- * length or chunked; subclasses see the decoded body as it arrives.
+ * length, chunked, or running until the connection closes; subclasses see the decoded body as it
+ * arrives.
  */
 abstract class HttpClientConnection extends ClientConnection {
 
@@ -19,6 +20,8 @@ abstract class HttpClientConnection extends ClientConnection {
 	private static final int CHUNK_CRLF = 4;
 
 	private static final int TRAILER = 5;
+
+	private static final int UNTIL_CLOSE = 6;
 
 	private int state = HEAD;
 
@@ -56,6 +59,10 @@ abstract class HttpClientConnection extends ClientConnection {
 					}
 					else {
 						int at = text.indexOf("content-length:");
+						if (at < 0 && text.contains("connection: close")) {
+							this.state = UNTIL_CLOSE;
+							continue;
+						}
 						if (at < 0) {
 							fail(new IOException("response without a length"));
 							return end;
@@ -66,6 +73,10 @@ abstract class HttpClientConnection extends ClientConnection {
 							end();
 						}
 					}
+				}
+				case UNTIL_CLOSE -> {
+					onBody(bytes, i, end - i);
+					i = end;
 				}
 				case FIXED -> {
 					int n = (int) Math.min(this.remaining, end - i);
