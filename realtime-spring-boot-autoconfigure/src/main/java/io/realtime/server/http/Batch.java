@@ -11,6 +11,7 @@ import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.MediaType;
@@ -83,6 +84,20 @@ final class Batch {
 	}
 
 	ResponseEntity<String> reply() {
+		return ResponseEntity.ok()
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("Cache-Control", "no-store")
+			.body(json());
+	}
+
+	/** Set the reply's headers; its body is {@link #json()}. */
+	static void headers(HttpServletResponse response, int length) {
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setHeader("Cache-Control", "no-store");
+		response.setContentLength(length);
+	}
+
+	String json() {
 		StringBuilder json = new StringBuilder(96 + this.messages.size() * 128).append("{\"messages\":[");
 		for (int i = 0; i < this.messages.size(); i++) {
 			json.append((i > 0) ? "," : "").append(this.messages.get(i).toJson());
@@ -99,10 +114,7 @@ final class Batch {
 			}
 			json.append(']');
 		}
-		return ResponseEntity.ok()
-			.contentType(MediaType.APPLICATION_JSON)
-			.header("Cache-Control", "no-store")
-			.body(json.append('}').toString());
+		return json.append('}').toString();
 	}
 
 }

@@ -1,5 +1,7 @@
 package io.realtime.server.http;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,15 +16,17 @@ import io.realtime.server.RealtimeConnection;
 import io.realtime.server.RealtimeException;
 import io.realtime.server.RealtimeException.Reason;
 import io.realtime.server.TopicAccess;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * {@code GET {base}/long-poll?topic=…[&cursor=…]}: like poll, but when nothing is there yet the
@@ -56,45 +60,56 @@ public class LongPollEndpoint {
 	}
 
 	@GetMapping("/long-poll")
-	public DeferredResult<ResponseEntity<String>> longPoll(
-			@RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest request) {
+	public void longPoll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+			HttpServletRequest request, HttpServletResponse response) throws IOException {
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, cursor, request);
 		Batch batch = Batch.read(this.broker, from, this.maxBatch);
-		Waiter waiter = new Waiter(batch);
 		if (batch.isReady()) {
-			waiter.result.setResult(batch.reply());
-			return waiter.result;
+			byte[] json = batch.json().getBytes(StandardCharsets.UTF_8);
+			Batch.headers(response, json.length);
+			response.getOutputStream().write(json);
+			return;
 		}
+		Waiter waiter = new Waiter(batch, response);
 		if (!this.connections.open(waiter)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
-		waiter.start();
-		return waiter.result;
+		// the reply is written straight from here on: no second dispatch through the servlet
+		AsyncContext async = request.startAsync();
+		async.setTimeout(this.timeout.toMillis());
+		async.addListener(waiter);
+		waiter.start(async);
 	}
 
 	/** One waiting request: subscribed to its topics until the first message or the timeout. */
-	private final class Waiter implements RealtimeConnection {
-
-		private final DeferredResult<ResponseEntity<String>> result;
+	private final class Waiter implements RealtimeConnection, AsyncListener {
 
 		private final Batch batch;
 
+		private final HttpServletResponse response;
+
 		private final List<Subscription> subscriptions = new ArrayList<>();
+
+		private @Nullable AsyncContext async;
 
 		/** Set once every subscription is in place; before that, messages only collect. */
 		private boolean armed;
 
+		/** Set once the reply is decided; messages that come later are the next request's. */
 		private boolean done;
 
-		Waiter(Batch batch) {
+		/** The decided reply until a thread takes it to write it. */
+		private byte @Nullable [] reply;
+
+		private boolean released;
+
+		Waiter(Batch batch, HttpServletResponse response) {
 			this.batch = batch;
-			this.result = new DeferredResult<>(LongPollEndpoint.this.timeout.toMillis());
+			this.response = response;
 		}
 
-		void start() {
-			this.result.onTimeout(this::finish);
-			this.result.onError((ex) -> finish());
-			this.result.onCompletion(this::release);
+		void start(AsyncContext async) {
+			this.async = async;
 			try {
 				// subscribing from the positions just read closes the gap between read and wait
 				for (Map.Entry<String, String> entry : Map.copyOf(this.batch.positions()).entrySet()) {
@@ -107,6 +122,7 @@ public class LongPollEndpoint {
 			}
 			catch (RuntimeException ex) {
 				release();
+				async.complete();
 				throw ex;
 			}
 			synchronized (this) {
@@ -130,17 +146,58 @@ public class LongPollEndpoint {
 			}
 		}
 
-		private synchronized void finish() {
-			if (!this.done) {
-				this.done = true;
-				this.result.setResult(this.batch.reply());
+		/** Reply with what the batch holds, off the publisher's thread. */
+		private void finish() {
+			if (decide()) {
+				LongPollEndpoint.this.connections.writers().execute(this::reply);
 			}
 		}
 
+		/** Fix the reply's body; {@code false} when it was fixed already. */
+		private synchronized boolean decide() {
+			if (this.done) {
+				return false;
+			}
+			this.done = true;
+			this.reply = this.batch.json().getBytes(StandardCharsets.UTF_8);
+			return true;
+		}
+
+		/** Write the reply unless another thread took it already. */
+		private void reply() {
+			byte[] json;
+			synchronized (this) {
+				json = this.reply;
+				this.reply = null;
+			}
+			if (json != null) {
+				write(json);
+			}
+		}
+
+		private void write(byte[] json) {
+			release();
+			AsyncContext async = this.async;
+			try {
+				Batch.headers(this.response, json.length);
+				ResponseOutput output = new ResponseOutput(this.response.getOutputStream(), () -> {
+				}, async::complete);
+				output.write(json, output::close);
+			}
+			catch (IOException | IllegalStateException ex) {
+				// the client went away, or the container ended the request
+				async.complete();
+			}
+		}
+
+		/** Cancel the subscriptions and forget the request; safe to call more than once. */
 		private void release() {
 			List<Subscription> held;
 			synchronized (this) {
-				this.done = true;
+				if (this.released) {
+					return;
+				}
+				this.released = true;
 				held = new ArrayList<>(this.subscriptions);
 			}
 			// cancelled outside the lock: a publisher holds the topic's lock while calling in
@@ -156,6 +213,28 @@ public class LongPollEndpoint {
 		@Override
 		public void shutdown() {
 			finish();
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+			// the container needs the reply before this returns, including one decided just now
+			// and still waiting for a writer thread
+			decide();
+			reply();
+		}
+
+		@Override
+		public void onComplete(AsyncEvent event) {
+			release();
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+			release();
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
 		}
 
 		private final class Listener implements MessageListener {

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One SSE stream: its subscriptions feed an {@link Outbox} whose single writer keeps the
  * positions of every topic, stamps each event with the cursor after it and writes batches of
- * events to an {@link EventStream}.
+ * events to a {@link ResponseOutput}.
  */
 final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
@@ -55,7 +55,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	private int batchBytes;
 
-	private volatile @Nullable EventStream stream;
+	private volatile @Nullable ResponseOutput stream;
 
 	/** Heartbeats that found no stream yet: a stream that never starts is given up. */
 	private int beatsWithoutStream;
@@ -76,7 +76,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	 * cursor holds every topic from the first event on and no topic falls back to "now" on
 	 * reconnect. Messages published since the read are replayed from history.
 	 */
-	void start(EventStream stream, Broker broker, Batch start) {
+	void start(ResponseOutput stream, Broker broker, Batch start) {
 		this.stream = stream;
 		start.positions().forEach(this.positions::put);
 		this.outbox.offer(("retry:" + this.settings.retry().toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8), 16);
@@ -150,7 +150,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	/** Write what was batched, in one write, once the outbox runs dry. */
 	@Override
 	public void flush(Runnable done) throws IOException {
-		EventStream stream = this.stream;
+		ResponseOutput stream = this.stream;
 		if (this.batch.isEmpty() || stream == null) {
 			done.run();
 			return;
@@ -199,7 +199,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	}
 
 	private void closeStream() {
-		EventStream stream = this.stream;
+		ResponseOutput stream = this.stream;
 		if (stream != null) {
 			stream.close();
 		}

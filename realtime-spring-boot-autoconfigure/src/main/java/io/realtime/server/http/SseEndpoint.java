@@ -86,7 +86,7 @@ public class SseEndpoint {
 				async.setTimeout(0);
 				async.addListener(new Completion(connection));
 				response.flushBuffer();
-				connection.start(new EventStream(response.getOutputStream(), connection, async::complete), this.broker,
+				connection.start(new ResponseOutput(response.getOutputStream(), connection::closed, async::complete), this.broker,
 						start);
 			}
 		}

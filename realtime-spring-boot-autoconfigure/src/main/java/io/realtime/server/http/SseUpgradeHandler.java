@@ -45,7 +45,7 @@ public final class SseUpgradeHandler implements HttpUpgradeHandler {
 		try {
 			ServletInputStream in = webConnection.getInputStream();
 			in.setReadListener(new EndOfStream(in, connection));
-			connection.start(new EventStream(webConnection.getOutputStream(), connection, webConnection), this.broker,
+			connection.start(new ResponseOutput(webConnection.getOutputStream(), connection::closed, webConnection), this.broker,
 					this.start);
 		}
 		catch (IOException | RuntimeException ex) {

@@ -9,15 +9,15 @@ import jakarta.servlet.WriteListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The bytes of one SSE stream, written to a non-blocking {@link ServletOutputStream}: a write the
- * socket cannot take at once completes on the container's {@code onWritePossible}, so a stalled
- * client holds no thread.
+ * A response body written to a non-blocking {@link ServletOutputStream} (an SSE stream, a long
+ * poll's reply): a write the socket cannot take at once completes on the container's
+ * {@code onWritePossible}, so a stalled client holds no thread.
  */
-final class EventStream implements WriteListener {
+final class ResponseOutput implements WriteListener {
 
 	private final ServletOutputStream out;
 
-	private final SseConnection connection;
+	private final Runnable onFailure;
 
 	private final AutoCloseable closer;
 
@@ -33,12 +33,12 @@ final class EventStream implements WriteListener {
 
 	/**
 	 * @param out the stream; this becomes its write listener
-	 * @param connection closed when a write fails
+	 * @param onFailure told when a write fails, before the response is ended
 	 * @param closer ends the response or closes the connection
 	 */
-	EventStream(ServletOutputStream out, SseConnection connection, AutoCloseable closer) {
+	ResponseOutput(ServletOutputStream out, Runnable onFailure, AutoCloseable closer) {
 		this.out = out;
-		this.connection = connection;
+		this.onFailure = onFailure;
 		this.closer = closer;
 		out.setWriteListener(this);
 	}
@@ -104,7 +104,7 @@ final class EventStream implements WriteListener {
 		// the client went away: not worth a stack trace
 		this.closing = true;
 		this.writing = false;
-		this.connection.closed();
+		this.onFailure.run();
 		end();
 	}
 
