@@ -149,7 +149,7 @@ public class LongPollEndpoint {
 		/** Reply with what the batch holds, off the publisher's thread. */
 		private void finish() {
 			if (decide()) {
-				LongPollEndpoint.this.connections.writers().execute(this::reply);
+				LongPollEndpoint.this.connections.writers().execute(() -> reply(false));
 			}
 		}
 
@@ -163,23 +163,25 @@ public class LongPollEndpoint {
 			return true;
 		}
 
-		/** Write the reply unless another thread took it already. */
-		private void reply() {
+		/** Write the reply unless another thread took it already; without blocking, or at once. */
+		private void reply(boolean blocking) {
 			byte[] json;
 			synchronized (this) {
 				json = this.reply;
 				this.reply = null;
 			}
-			if (json != null) {
-				write(json);
+			if (json == null) {
+				return;
 			}
-		}
-
-		private void write(byte[] json) {
 			release();
 			AsyncContext async = this.async;
 			try {
 				Batch.headers(this.response, json.length);
+				if (blocking) {
+					this.response.getOutputStream().write(json);
+					async.complete();
+					return;
+				}
 				ResponseOutput output = new ResponseOutput(this.response.getOutputStream(), () -> {
 				}, async::complete);
 				output.write(json, output::close);
@@ -217,10 +219,10 @@ public class LongPollEndpoint {
 
 		@Override
 		public void onTimeout(AsyncEvent event) {
-			// the container needs the reply before this returns, including one decided just now
-			// and still waiting for a writer thread
+			// the container needs the reply written before this returns, including one decided
+			// just now and still waiting for a writer thread: a small reply, written at once
 			decide();
-			reply();
+			reply(true);
 		}
 
 		@Override
