@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.realtime.core.Broker;
 import io.realtime.core.Message;
@@ -39,6 +40,9 @@ import org.springframework.web.bind.annotation.RestController;
 public class LongPollEndpoint {
 
 	static final String TRANSPORT = "long-poll";
+
+	/** How long a timing-out request waits for a reply being written by another thread. */
+	private static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
 
 	private final Broker broker;
 
@@ -101,6 +105,11 @@ public class LongPollEndpoint {
 		/** The decided reply until a thread takes it to write it. */
 		private byte @Nullable [] reply;
 
+		/** Set when a thread took the reply to write it, then when it is written. */
+		private boolean writing;
+
+		private boolean answered;
+
 		private boolean released;
 
 		Waiter(Batch batch, HttpServletResponse response) {
@@ -113,8 +122,9 @@ public class LongPollEndpoint {
 			try {
 				// subscribing from the positions just read closes the gap between read and wait
 				for (Map.Entry<String, String> entry : Map.copyOf(this.batch.positions()).entrySet()) {
-					Subscription subscription = LongPollEndpoint.this.broker.subscribe(entry.getKey(), entry.getValue(),
-							new Listener(entry.getKey()));
+					String topic = entry.getKey();
+					Subscription subscription = LongPollEndpoint.this.broker.subscribe(topic, entry.getValue(),
+							MessageListener.of(this::onMessage, () -> onReset(topic)));
 					synchronized (this) {
 						this.subscriptions.add(subscription);
 					}
@@ -149,7 +159,7 @@ public class LongPollEndpoint {
 		/** Reply with what the batch holds, off the publisher's thread. */
 		private void finish() {
 			if (decide()) {
-				LongPollEndpoint.this.connections.writers().execute(() -> reply(false));
+				LongPollEndpoint.this.connections.writers().execute(this::reply);
 			}
 		}
 
@@ -163,12 +173,16 @@ public class LongPollEndpoint {
 			return true;
 		}
 
-		/** Write the reply unless another thread took it already; without blocking, or at once. */
-		private void reply(boolean blocking) {
+		/**
+		 * Write the reply unless another thread took it already. A reply is small and goes into an
+		 * empty socket buffer, so the write does not wait for the client.
+		 */
+		private void reply() {
 			byte[] json;
 			synchronized (this) {
 				json = this.reply;
 				this.reply = null;
+				this.writing |= (json != null);
 			}
 			if (json == null) {
 				return;
@@ -177,18 +191,37 @@ public class LongPollEndpoint {
 			AsyncContext async = this.async;
 			try {
 				Batch.headers(this.response, json.length);
-				if (blocking) {
-					this.response.getOutputStream().write(json);
-					async.complete();
-					return;
-				}
-				ResponseOutput output = new ResponseOutput(this.response.getOutputStream(), () -> {
-				}, async::complete);
-				output.write(json, output::close);
+				this.response.getOutputStream().write(json);
 			}
 			catch (IOException | IllegalStateException ex) {
 				// the client went away, or the container ended the request
-				async.complete();
+			}
+			finally {
+				try {
+					async.complete();
+				}
+				catch (IllegalStateException ex) {
+					// ended by the container already
+				}
+				synchronized (this) {
+					this.answered = true;
+					notifyAll();
+				}
+			}
+		}
+
+		/** Wait a little for a reply another thread is writing; the container needs it complete. */
+		private synchronized void awaitAnswered() {
+			long deadline = System.nanoTime() + ANSWER_WAIT.toNanos();
+			long left;
+			while (this.writing && !this.answered && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
 			}
 		}
 
@@ -219,10 +252,11 @@ public class LongPollEndpoint {
 
 		@Override
 		public void onTimeout(AsyncEvent event) {
-			// the container needs the reply written before this returns, including one decided
-			// just now and still waiting for a writer thread: a small reply, written at once
+			// the container needs the request completed before this returns (it answers 500
+			// otherwise), including a reply decided just now and still on its way
 			decide();
-			reply(true);
+			reply();
+			awaitAnswered();
 		}
 
 		@Override
@@ -237,28 +271,6 @@ public class LongPollEndpoint {
 
 		@Override
 		public void onStartAsync(AsyncEvent event) {
-		}
-
-		private final class Listener implements MessageListener {
-
-			private final String topic;
-
-			Listener(String topic) {
-				this.topic = topic;
-			}
-
-			@Override
-			public void onSubscribed(boolean recovered) {
-				if (!recovered) {
-					onReset(this.topic);
-				}
-			}
-
-			@Override
-			public void onMessage(Message message) {
-				Waiter.this.onMessage(message);
-			}
-
 		}
 
 	}

@@ -9,9 +9,9 @@ import jakarta.servlet.WriteListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A response body written to a non-blocking {@link ServletOutputStream} (an SSE stream, a long
- * poll's reply): a write the socket cannot take at once completes on the container's
- * {@code onWritePossible}, so a stalled client holds no thread.
+ * An SSE stream's body written to a non-blocking {@link ServletOutputStream}: a write the socket
+ * cannot take at once completes on the container's {@code onWritePossible}, so a stalled client
+ * holds no thread.
  */
 final class ResponseOutput implements WriteListener {
 
