@@ -349,7 +349,8 @@ public class RealtimeProperties {
 		private DataSize sendBufferSize = DataSize.ofKilobytes(512);
 
 		/**
-		 * Longest time one frame may take to write before the connection is closed.
+		 * Longest time one frame (or a batch of SSE events) may take to write before the
+		 * connection is closed.
 		 */
 		private Duration sendTimeLimit = Duration.ofSeconds(10);
 

@@ -118,7 +118,8 @@ public final class RealtimeWebMvcAutoConfiguration {
 			RealtimeMetrics metrics, RealtimeProperties properties) {
 		RealtimeProperties.Sse sse = properties.getSse();
 		return new SseEndpoint(broker, access, connections, metrics, new SseSettings(sse.getHeartbeat(),
-				sse.getRetry(), properties.getWebsocket().getSendBufferSize().toBytes(), sse.isDetach()));
+				sse.getRetry(), properties.getWebsocket().getSendBufferSize().toBytes(),
+				properties.getWebsocket().getSendTimeLimit(), sse.isDetach()));
 	}
 
 	@Bean

@@ -79,15 +79,17 @@ public class SseEndpoint {
 				// the upgrade, which would otherwise answer 101
 				response.setHeader("Connection", "close");
 				response.flushBuffer();
-				request.upgrade(SseUpgradeHandler.class).prepare(connection, this.broker, start);
+				request.upgrade(SseUpgradeHandler.class)
+					.prepare(connection, this.broker, start, this.settings.sendTimeLimit());
 			}
 			else {
 				AsyncContext async = request.startAsync();
 				async.setTimeout(0);
 				async.addListener(new Completion(connection));
 				response.flushBuffer();
-				connection.start(new ResponseOutput(response.getOutputStream(), connection::closed, async::complete), this.broker,
-						start);
+				ResponseOutput output = new ResponseOutput(response.getOutputStream(), connection::closed,
+						async::complete);
+				connection.start(output, this.broker, start);
 			}
 		}
 		catch (IOException | ServletException | RuntimeException ex) {

@@ -1,10 +1,12 @@
 package io.realtime.server.http;
 
 import java.io.IOException;
+import java.time.Duration;
 
 import io.realtime.core.Broker;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import org.jspecify.annotations.Nullable;
@@ -25,15 +27,18 @@ public final class SseUpgradeHandler implements HttpUpgradeHandler {
 
 	private @Nullable Batch start;
 
+	private Duration sendTimeLimit = Duration.ZERO;
+
 	/** Called by the container. */
 	public SseUpgradeHandler() {
 	}
 
 	/** What to start once the container hands the connection over. */
-	void prepare(SseConnection connection, Broker broker, Batch start) {
+	void prepare(SseConnection connection, Broker broker, Batch start, Duration sendTimeLimit) {
 		this.connection = connection;
 		this.broker = broker;
 		this.start = start;
+		this.sendTimeLimit = sendTimeLimit;
 	}
 
 	@Override
@@ -45,8 +50,9 @@ public final class SseUpgradeHandler implements HttpUpgradeHandler {
 		try {
 			ServletInputStream in = webConnection.getInputStream();
 			in.setReadListener(new EndOfStream(in, connection));
-			connection.start(new ResponseOutput(webConnection.getOutputStream(), connection::closed, webConnection), this.broker,
-					this.start);
+			ServletOutputStream out = webConnection.getOutputStream();
+			DetachedWriteTimeout.apply(out, this.sendTimeLimit);
+			connection.start(new ResponseOutput(out, connection::closed, webConnection), this.broker, this.start);
 		}
 		catch (IOException | RuntimeException ex) {
 			connection.closed();
