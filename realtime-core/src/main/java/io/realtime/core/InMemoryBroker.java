@@ -269,7 +269,7 @@ public final class InMemoryBroker implements Broker {
 		 */
 		private long resumeSequence(String after) {
 			int dot = after.lastIndexOf('.');
-			long seq = (dot > 0 && Cursor.isValidId(after)) ? parseSequence(after.substring(dot + 1)) : -1;
+			long seq = (dot > 0 && Cursor.isValidId(after)) ? MessageIds.parseCounter(after.substring(dot + 1)) : -1;
 			if (seq < 0) {
 				throw new InvalidCursorException("'" + after + "' is not a message id of this broker");
 			}
@@ -317,18 +317,6 @@ public final class InMemoryBroker implements Broker {
 
 		private String id(long seq) {
 			return this.epoch + "." + seq;
-		}
-
-		private static long parseSequence(String text) {
-			if (text.isEmpty() || text.length() > 18) {
-				return -1;
-			}
-			for (int i = 0; i < text.length(); i++) {
-				if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-					return -1;
-				}
-			}
-			return Long.parseLong(text);
 		}
 
 	}

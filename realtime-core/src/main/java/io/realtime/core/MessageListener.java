@@ -1,5 +1,7 @@
 package io.realtime.core;
 
+import java.util.function.Consumer;
+
 /**
  * Receives the messages of one subscription. Callbacks for one subscription never overlap and
  * come in topic order. They run on the publisher's thread, so they must not block: hand the
@@ -23,5 +25,29 @@ public interface MessageListener {
 	 * @param message the message
 	 */
 	void onMessage(Message message);
+
+	/**
+	 * A listener from two callbacks.
+	 * @param onMessage called for every message
+	 * @param onGap called when the subscription could not resume without a gap
+	 * @return the listener
+	 */
+	static MessageListener of(Consumer<Message> onMessage, Runnable onGap) {
+		return new MessageListener() {
+
+			@Override
+			public void onSubscribed(boolean recovered) {
+				if (!recovered) {
+					onGap.run();
+				}
+			}
+
+			@Override
+			public void onMessage(Message message) {
+				onMessage.accept(message);
+			}
+
+		};
+	}
 
 }

@@ -2,6 +2,7 @@ package io.realtime.redis;
 
 import io.realtime.core.Cursor;
 import io.realtime.core.InvalidCursorException;
+import io.realtime.core.MessageIds;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,8 +47,8 @@ record StreamPosition(String epoch, long millis, long sequence) implements Compa
 		if (dash <= 0) {
 			return null;
 		}
-		long millis = parseNumber(streamId.substring(0, dash));
-		long sequence = parseNumber(streamId.substring(dash + 1));
+		long millis = MessageIds.parseCounter(streamId.substring(0, dash));
+		long sequence = MessageIds.parseCounter(streamId.substring(dash + 1));
 		return (millis >= 0 && sequence >= 0) ? new StreamPosition(epoch, millis, sequence) : null;
 	}
 
@@ -88,18 +89,6 @@ record StreamPosition(String epoch, long millis, long sequence) implements Compa
 			}
 		}
 		return true;
-	}
-
-	private static long parseNumber(String text) {
-		if (text.isEmpty() || text.length() > 18) {
-			return -1;
-		}
-		for (int i = 0; i < text.length(); i++) {
-			if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-				return -1;
-			}
-		}
-		return Long.parseLong(text);
 	}
 
 }

@@ -87,7 +87,8 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		try {
 			for (Map.Entry<String, String> entry : start.positions().entrySet()) {
 				String topic = entry.getKey();
-				Subscription subscription = broker.subscribe(topic, entry.getValue(), new Listener(topic));
+				Subscription subscription = broker.subscribe(topic, entry.getValue(),
+						MessageListener.of(this::offer, () -> this.outbox.offer(reset(topic), 32)));
 				synchronized (this.subscriptions) {
 					if (this.closed) {
 						subscription.cancel();
@@ -168,6 +169,10 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		stream.write(bytes, done);
 	}
 
+	private void offer(Message message) {
+		this.outbox.offer(message, message.toJson().length() + 64);
+	}
+
 	private void add(byte[] event) {
 		this.batch.add(event);
 		this.batchBytes += event.length;
@@ -219,28 +224,6 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		// cancelled outside the lock: a publisher holds the topic's lock while calling in
 		held.forEach(Subscription::cancel);
 		this.connections.closed(this);
-	}
-
-	private final class Listener implements MessageListener {
-
-		private final String topic;
-
-		Listener(String topic) {
-			this.topic = topic;
-		}
-
-		@Override
-		public void onSubscribed(boolean recovered) {
-			if (!recovered) {
-				SseConnection.this.outbox.offer(reset(this.topic), 32);
-			}
-		}
-
-		@Override
-		public void onMessage(Message message) {
-			SseConnection.this.outbox.offer(message, message.toJson().length() + 64);
-		}
-
 	}
 
 }

@@ -17,6 +17,7 @@ import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.RealtimePublisher;
 import io.realtime.test.RealtimeHttpClient;
+import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.SseStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,12 +27,9 @@ import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
-import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -213,17 +211,6 @@ abstract class AbstractSseStreamIntegrationTests {
 			read.write(next);
 		}
 		return read.toString(StandardCharsets.UTF_8);
-	}
-
-	/** A stalled client's socket holds no more than a few KB, as on a busy server. */
-	@TestConfiguration(proxyBeanMethods = false)
-	static class SmallSocketBuffers {
-
-		@Bean
-		TomcatConnectorCustomizer smallSendBuffer() {
-			return (connector) -> connector.setProperty("socket.txBufSize", "8192");
-		}
-
 	}
 
 }

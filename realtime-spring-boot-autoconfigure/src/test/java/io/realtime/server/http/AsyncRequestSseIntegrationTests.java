@@ -3,6 +3,7 @@ package io.realtime.server.http;
 import java.io.IOException;
 import java.io.InputStream;
 
+import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SSE streams on async requests, as on containers that cannot take a connection over
  * ({@code realtime.sse.detach=false} here): an ordinary chunked response that keeps its connection.
  */
-@SpringBootTest(classes = { TestApplication.class, AbstractSseStreamIntegrationTests.SmallSocketBuffers.class },
+@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "realtime.websocket.send-buffer-size=16KB",
 				"realtime.sse.heartbeat=200ms", "realtime.sse.detach=false" })
 class AsyncRequestSseIntegrationTests extends AbstractSseStreamIntegrationTests {

@@ -3,6 +3,7 @@ package io.realtime.server.http;
 import java.io.IOException;
 import java.io.InputStream;
 
+import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SSE streams taken over from their requests, the default on Tomcat over HTTP/1.1: the body runs
  * until the connection closes.
  */
-@SpringBootTest(classes = { TestApplication.class, AbstractSseStreamIntegrationTests.SmallSocketBuffers.class },
+@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "realtime.websocket.send-buffer-size=16KB", "realtime.sse.heartbeat=200ms" })
 class DetachedSseIntegrationTests extends AbstractSseStreamIntegrationTests {

@@ -12,6 +12,7 @@ import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.RealtimePublisher;
 import io.realtime.test.RawWebSocket;
 import io.realtime.test.RealtimeHttpClient;
+import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
 import io.realtime.test.WebSocketTestClient;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,8 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
-import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * client reading normally on the same topic keeps receiving every message, in order and without
  * delay: slow clients harm nobody else.
  */
-@SpringBootTest(classes = { TestApplication.class, SlowConsumerIntegrationTests.SmallSocketBuffers.class },
+@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.websocket.send-buffer-size=16KB")
 class SlowConsumerIntegrationTests {
 
@@ -128,17 +126,6 @@ class SlowConsumerIntegrationTests {
 			.pollDelay(Duration.ZERO)
 			.pollInterval(Duration.ofMillis(2))
 			.until(() -> client.frames("message").size() == count);
-	}
-
-	/** A stalled client's socket holds no more than a few KB, as on a busy server. */
-	@TestConfiguration(proxyBeanMethods = false)
-	static class SmallSocketBuffers {
-
-		@Bean
-		TomcatConnectorCustomizer smallSendBuffer() {
-			return (connector) -> connector.setProperty("socket.txBufSize", "8192");
-		}
-
 	}
 
 	private static int sequence(JsonNode frame) {
