@@ -9,9 +9,9 @@ import jakarta.servlet.WriteListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An SSE stream's body written to a non-blocking {@link ServletOutputStream}: a write the socket
- * cannot take at once completes on the container's {@code onWritePossible}, so a stalled client
- * holds no thread.
+ * A response body written to a non-blocking {@link ServletOutputStream} (an SSE stream, a
+ * taken-over long poll's reply): a write the socket cannot take at once completes on the
+ * container's {@code onWritePossible}, so a stalled client holds no thread.
  */
 final class ResponseOutput implements WriteListener {
 
@@ -71,21 +71,28 @@ final class ResponseOutput implements WriteListener {
 				return;
 			}
 		}
-		this.out.flush();
-		if (!this.out.isReady()) {
-			await(next.done());
-			return;
-		}
-		finished(next.done());
+		flush(next.done());
 	}
 
-	/** Leave the callback for the container's next onWritePossible, or run it if that came already. */
+	/** Flush, then call back once the stream is ready again. */
+	private void flush(Runnable done) throws IOException {
+		this.out.flush();
+		if (!this.out.isReady()) {
+			await(done);
+			return;
+		}
+		finished(done);
+	}
+
+	/**
+	 * Leave the callback for the container's next onWritePossible, or go on here if that came
+	 * already: the write is not done (nor may the response end) until a flush leaves it ready.
+	 */
 	private void await(Runnable done) throws IOException {
 		Pending rest = new Pending(null, done);
 		this.pending.set(rest);
 		if (this.out.isReady() && this.pending.compareAndSet(rest, null)) {
-			this.out.flush();
-			finished(done);
+			flush(done);
 		}
 	}
 
