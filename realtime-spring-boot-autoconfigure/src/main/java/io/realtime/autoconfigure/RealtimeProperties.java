@@ -255,6 +255,14 @@ public class RealtimeProperties {
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
 
+		/**
+		 * Whether a long poll that has to wait is taken over from its request where the container
+		 * allows it (Tomcat over HTTP/1.1), so a waiting poll keeps no request buffers (about 75 KB
+		 * less heap each). Its reply then closes the connection: every poll that waited costs the
+		 * client a new connection.
+		 */
+		private boolean detach;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -269,6 +277,14 @@ public class RealtimeProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public boolean isDetach() {
+			return this.detach;
+		}
+
+		public void setDetach(boolean detach) {
+			this.detach = detach;
 		}
 
 	}

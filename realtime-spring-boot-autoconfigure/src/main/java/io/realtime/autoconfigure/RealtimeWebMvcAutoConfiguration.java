@@ -11,6 +11,7 @@ import io.realtime.server.RealtimePublisher;
 import io.realtime.server.TopicAccess;
 import io.realtime.server.http.ClientScriptEndpoint;
 import io.realtime.server.http.LongPollEndpoint;
+import io.realtime.server.http.LongPollSettings;
 import io.realtime.server.http.PollEndpoint;
 import io.realtime.server.http.PublishEndpoint;
 import io.realtime.server.http.RealtimeProblemHandler;
@@ -107,8 +108,9 @@ public final class RealtimeWebMvcAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "realtime.long-poll.enabled", matchIfMissing = true)
 	LongPollEndpoint realtimeLongPollEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
 			RealtimeProperties properties) {
-		return new LongPollEndpoint(broker, access, connections, maxBatch(properties),
-				properties.getLongPoll().getTimeout());
+		RealtimeProperties.LongPoll longPoll = properties.getLongPoll();
+		return new LongPollEndpoint(broker, access, connections, new LongPollSettings(maxBatch(properties),
+				longPoll.getTimeout(), longPoll.isDetach(), properties.getWebsocket().getSendTimeLimit()));
 	}
 
 	@Bean

@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,12 +52,15 @@ public class ConnectionRegistry implements SmartLifecycle {
 	 */
 	public ConnectionRegistry(int maxConnections) {
 		this.maxConnections = maxConnections;
-		// SSE writes block while a client's socket is full: spare threads keep the others flowing
+		// a long poll's reply is one blocking write: spare threads keep the others flowing
 		int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 		this.writers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new CustomizableThreadFactory("realtime-writer-"));
 		this.writers.allowCoreThreadTimeOut(true);
-		this.timer = Executors.newSingleThreadScheduledExecutor(daemon("realtime-timer-"));
+		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("realtime-timer-"));
+		// a cancelled timeout leaves the queue at once rather than holding its request until due
+		timer.setRemoveOnCancelPolicy(true);
+		this.timer = timer;
 	}
 
 	private static CustomizableThreadFactory daemon(String prefix) {
@@ -143,9 +148,10 @@ public class ConnectionRegistry implements SmartLifecycle {
 	 * Run a task once after a delay on the registry's timer.
 	 * @param task the task
 	 * @param delay the delay
+	 * @return the scheduled task, to cancel
 	 */
-	public void schedule(Runnable task, Duration delay) {
-		this.timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+	public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+		return this.timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	@Override

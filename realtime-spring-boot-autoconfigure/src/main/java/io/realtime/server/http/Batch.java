@@ -90,11 +90,10 @@ final class Batch {
 			.body(json());
 	}
 
-	/** Set the reply's headers; its body is {@link #json()}. */
-	static void headers(HttpServletResponse response, int length) {
+	/** Set the reply's headers but its length; its body is {@link #json()}. */
+	static void headers(HttpServletResponse response) {
 		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
 		response.setHeader("Cache-Control", "no-store");
-		response.setContentLength(length);
 	}
 
 	String json() {

@@ -3,82 +3,106 @@ package io.realtime.server.http;
 import java.io.IOException;
 import java.time.Duration;
 
-import io.realtime.core.Broker;
 import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Takes an SSE stream's connection over from its request (a servlet upgrade answered with
- * {@code 200} and {@code Connection: close}), so the container recycles the request and its
- * buffers while the stream stays open, as it does for a WebSocket. Created by the container;
- * not for use by applications.
+ * A response taken over from its request (a servlet upgrade answered with {@code 200} and
+ * {@code Connection: close}), so the container recycles the request and its buffers while the
+ * response stays open, as it does for a WebSocket: an SSE stream, or a long poll that waits.
+ * Created by the container; not for use by applications.
  *
  * @since 0.1.0
  */
-public final class SseUpgradeHandler implements HttpUpgradeHandler {
+public final class DetachedConnection implements HttpUpgradeHandler {
 
-	private @Nullable SseConnection connection;
-
-	private @Nullable Broker broker;
-
-	private @Nullable Batch start;
+	private @Nullable Session session;
 
 	private Duration sendTimeLimit = Duration.ZERO;
 
 	/** Called by the container. */
-	public SseUpgradeHandler() {
+	public DetachedConnection() {
 	}
 
-	/** What to start once the container hands the connection over. */
-	void prepare(SseConnection connection, Broker broker, Batch start, Duration sendTimeLimit) {
-		this.connection = connection;
-		this.broker = broker;
-		this.start = start;
-		this.sendTimeLimit = sendTimeLimit;
+	/**
+	 * Whether a response can be taken over from its request here: on Tomcat over HTTP/1.1, where
+	 * the body of a response with {@code Connection: close} may simply run until the connection
+	 * closes.
+	 */
+	static boolean supported(HttpServletRequest request) {
+		return "HTTP/1.1".equals(request.getProtocol()) && !request.isAsyncStarted()
+				&& request.getServletContext().getServerInfo().startsWith("Apache Tomcat");
+	}
+
+	/**
+	 * Commit the response's headers, then take the connection over: the session starts once the
+	 * container hands it over.
+	 */
+	static void detach(HttpServletRequest request, HttpServletResponse response, Session session,
+			Duration sendTimeLimit) throws IOException, ServletException {
+		// an ordinary response whose body runs until the connection closes, committed before the
+		// upgrade, which would otherwise answer 101
+		response.setHeader("Connection", "close");
+		response.flushBuffer();
+		DetachedConnection handler = request.upgrade(DetachedConnection.class);
+		handler.session = session;
+		handler.sendTimeLimit = sendTimeLimit;
 	}
 
 	@Override
-	public void init(WebConnection webConnection) {
-		SseConnection connection = this.connection;
-		if (connection == null || this.broker == null || this.start == null) {
-			throw new IllegalStateException("upgraded without an SSE connection");
+	public void init(WebConnection connection) {
+		Session session = this.session;
+		if (session == null) {
+			throw new IllegalStateException("taken over without a session");
 		}
 		try {
-			ServletInputStream in = webConnection.getInputStream();
-			in.setReadListener(new EndOfStream(in, connection));
-			ServletOutputStream out = webConnection.getOutputStream();
-			DetachedWriteTimeout.apply(out, this.sendTimeLimit);
-			connection.start(new ResponseOutput(out, connection::closed, webConnection), this.broker, this.start);
+			ServletInputStream in = connection.getInputStream();
+			in.setReadListener(new EndOfStream(in, session));
+			DetachedWriteTimeout.apply(connection.getOutputStream(), this.sendTimeLimit);
+			session.start(connection);
 		}
 		catch (IOException | RuntimeException ex) {
-			connection.closed();
+			session.clientGone();
 		}
-		// only the connection is needed from here on
-		this.broker = null;
-		this.start = null;
 	}
 
 	@Override
 	public void destroy() {
-		if (this.connection != null) {
-			this.connection.release();
+		if (this.session != null) {
+			this.session.destroyed();
 		}
 	}
 
-	/** A client sends nothing on an SSE stream: reading only tells when it goes away. */
+	/** What runs on a connection once it is taken over. */
+	interface Session {
+
+		/** Start; the response's headers are out. */
+		void start(WebConnection connection) throws IOException;
+
+		/** The client closed the connection, or it failed: close what is left of it. */
+		void clientGone();
+
+		/** The container let go of the connection. */
+		void destroyed();
+
+	}
+
+	/** A client sends nothing more: reading only tells when it goes away. */
 	private static final class EndOfStream implements ReadListener {
 
 		private final ServletInputStream in;
 
-		private final SseConnection connection;
+		private final Session session;
 
-		EndOfStream(ServletInputStream in, SseConnection connection) {
+		EndOfStream(ServletInputStream in, Session session) {
 			this.in = in;
-			this.connection = connection;
+			this.session = session;
 		}
 
 		@Override
@@ -86,7 +110,7 @@ public final class SseUpgradeHandler implements HttpUpgradeHandler {
 			byte[] ignored = new byte[256];
 			while (this.in.isReady()) {
 				if (this.in.read(ignored) == -1) {
-					this.connection.closed();
+					this.session.clientGone();
 					return;
 				}
 			}
@@ -94,12 +118,12 @@ public final class SseUpgradeHandler implements HttpUpgradeHandler {
 
 		@Override
 		public void onAllDataRead() {
-			this.connection.closed();
+			this.session.clientGone();
 		}
 
 		@Override
 		public void onError(Throwable failure) {
-			this.connection.closed();
+			this.session.clientGone();
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.realtime.core.Broker;
@@ -20,8 +21,10 @@ import io.realtime.server.TopicAccess;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.WebConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,7 +34,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET {base}/long-poll?topic=…[&cursor=…]}: like poll, but when nothing is there yet the
- * request waits, holding no thread, until a message arrives or the timeout passes.
+ * request waits, holding no thread, until a message arrives or the timeout passes. With
+ * {@code realtime.long-poll.detach}, a waiting request is taken over from the container (see
+ * {@link DetachedConnection}) so it keeps no request buffers; its reply then ends the connection.
  *
  * @since 0.1.0
  */
@@ -50,27 +55,25 @@ public class LongPollEndpoint {
 
 	private final ConnectionRegistry connections;
 
-	private final int maxBatch;
+	private final LongPollSettings settings;
 
-	private final Duration timeout;
-
-	public LongPollEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections, int maxBatch,
-			Duration timeout) {
+	public LongPollEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
+			LongPollSettings settings) {
 		this.broker = broker;
 		this.access = access;
 		this.connections = connections;
-		this.maxBatch = maxBatch;
-		this.timeout = timeout;
+		this.settings = settings;
 	}
 
 	@GetMapping("/long-poll")
 	public void longPoll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
-			HttpServletRequest request, HttpServletResponse response) throws IOException {
+			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, cursor, request);
-		Batch batch = Batch.read(this.broker, from, this.maxBatch);
+		Batch batch = Batch.read(this.broker, from, this.settings.maxBatch());
 		if (batch.isReady()) {
 			byte[] json = batch.json().getBytes(StandardCharsets.UTF_8);
-			Batch.headers(response, json.length);
+			Batch.headers(response);
+			response.setContentLength(json.length);
 			response.getOutputStream().write(json);
 			return;
 		}
@@ -78,14 +81,29 @@ public class LongPollEndpoint {
 		if (!this.connections.open(waiter)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
-		// the reply is written straight from here on: no second dispatch through the servlet
-		AsyncContext async = request.startAsync();
-		async.setTimeout(this.timeout.toMillis());
-		async.addListener(waiter);
-		waiter.start(async);
+		try {
+			if (this.settings.detach() && DetachedConnection.supported(request)) {
+				Batch.headers(response);
+				DetachedConnection.detach(request, response, waiter.detached(), this.settings.sendTimeLimit());
+				return;
+			}
+			// the reply is written straight from here on: no second dispatch through the servlet
+			AsyncContext async = request.startAsync();
+			async.setTimeout(this.settings.timeout().toMillis());
+			async.addListener(waiter);
+			waiter.async = async;
+		}
+		catch (IOException | ServletException | RuntimeException ex) {
+			waiter.release();
+			throw ex;
+		}
+		waiter.subscribe();
 	}
 
-	/** One waiting request: subscribed to its topics until the first message or the timeout. */
+	/**
+	 * One waiting request: subscribed to its topics until the first message or the timeout. Its
+	 * reply goes out on an async request or, taken over, on the connection, which then closes.
+	 */
 	private final class Waiter implements RealtimeConnection, AsyncListener {
 
 		private final Batch batch;
@@ -95,6 +113,11 @@ public class LongPollEndpoint {
 		private final List<Subscription> subscriptions = new ArrayList<>();
 
 		private @Nullable AsyncContext async;
+
+		private @Nullable WebConnection connection;
+
+		/** A taken-over request's timeout, which the container no longer keeps. */
+		private @Nullable ScheduledFuture<?> timeout;
 
 		/** Set once every subscription is in place; before that, messages only collect. */
 		private boolean armed;
@@ -117,8 +140,32 @@ public class LongPollEndpoint {
 			this.response = response;
 		}
 
-		void start(AsyncContext async) {
-			this.async = async;
+		DetachedConnection.Session detached() {
+			return new DetachedConnection.Session() {
+
+				@Override
+				public void start(WebConnection connection) {
+					Waiter.this.connection = connection;
+					Waiter.this.timeout = LongPollEndpoint.this.connections.schedule(Waiter.this::finish,
+							LongPollEndpoint.this.settings.timeout());
+					subscribe();
+				}
+
+				@Override
+				public void clientGone() {
+					release();
+					end();
+				}
+
+				@Override
+				public void destroyed() {
+					release();
+				}
+
+			};
+		}
+
+		void subscribe() {
 			try {
 				// subscribing from the positions just read closes the gap between read and wait
 				for (Map.Entry<String, String> entry : Map.copyOf(this.batch.positions()).entrySet()) {
@@ -132,7 +179,7 @@ public class LongPollEndpoint {
 			}
 			catch (RuntimeException ex) {
 				release();
-				async.complete();
+				end();
 				throw ex;
 			}
 			synchronized (this) {
@@ -188,25 +235,50 @@ public class LongPollEndpoint {
 				return;
 			}
 			release();
-			AsyncContext async = this.async;
+			WebConnection connection = this.connection;
+			if (connection != null) {
+				// the headers went out when the request was taken over, and the body ends with the
+				// connection: written and closed on the container's thread, as a taken-over
+				// connection closed on any other thread stays open
+				try {
+					ResponseOutput output = new ResponseOutput(connection.getOutputStream(), () -> {
+					}, connection);
+					output.write(json, output::close);
+				}
+				catch (IOException | RuntimeException ex) {
+					end();
+				}
+				return;
+			}
 			try {
-				Batch.headers(this.response, json.length);
+				Batch.headers(this.response);
+				this.response.setContentLength(json.length);
 				this.response.getOutputStream().write(json);
 			}
 			catch (IOException | IllegalStateException ex) {
 				// the client went away, or the container ended the request
 			}
 			finally {
-				try {
-					async.complete();
-				}
-				catch (IllegalStateException ex) {
-					// ended by the container already
-				}
+				end();
 				synchronized (this) {
 					this.answered = true;
 					notifyAll();
 				}
+			}
+		}
+
+		/** Complete the async request, or close the taken-over connection. */
+		private void end() {
+			try {
+				if (this.connection != null) {
+					this.connection.close();
+				}
+				else if (this.async != null) {
+					this.async.complete();
+				}
+			}
+			catch (Exception ex) {
+				// ended already
 			}
 		}
 
@@ -234,6 +306,9 @@ public class LongPollEndpoint {
 				}
 				this.released = true;
 				held = new ArrayList<>(this.subscriptions);
+			}
+			if (this.timeout != null) {
+				this.timeout.cancel(false);
 			}
 			// cancelled outside the lock: a publisher holds the topic's lock while calling in
 			held.forEach(Subscription::cancel);

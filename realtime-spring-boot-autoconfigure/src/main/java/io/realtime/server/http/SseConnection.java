@@ -16,6 +16,7 @@ import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.Outbox;
 import io.realtime.server.RealtimeConnection;
 import io.realtime.server.RealtimeMetrics;
+import jakarta.servlet.http.WebConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -102,6 +103,29 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 			closed();
 			throw ex;
 		}
+	}
+
+	/** Start on a connection taken over from its request, once the container hands it over. */
+	DetachedConnection.Session detached(Broker broker, Batch start) {
+		return new DetachedConnection.Session() {
+
+			@Override
+			public void start(WebConnection connection) throws IOException {
+				SseConnection.this.start(new ResponseOutput(connection.getOutputStream(), SseConnection.this::closed,
+						connection), broker, start);
+			}
+
+			@Override
+			public void clientGone() {
+				closed();
+			}
+
+			@Override
+			public void destroyed() {
+				release();
+			}
+
+		};
 	}
 
 	@Override

@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET {base}/sse?topic=…}: a Server-Sent Events stream. Every event's {@code id} is the
  * cursor after it, so a browser's automatic reconnect (with {@code Last-Event-ID}) resumes every
  * topic. Events are written without blocking; on Tomcat over HTTP/1.1 the open stream is carried
- * past its request (see {@link SseUpgradeHandler}) so it keeps none of the request's buffers.
+ * past its request (see {@link DetachedConnection}) so it keeps none of the request's buffers.
  *
  * @since 0.1.0
  */
@@ -74,13 +74,9 @@ public class SseEndpoint {
 		response.setHeader("Cache-Control", "no-cache, no-transform");
 		response.setHeader("X-Accel-Buffering", "no");
 		try {
-			if (this.settings.detach() && detachable(request)) {
-				// an ordinary response whose body runs until the connection closes, committed before
-				// the upgrade, which would otherwise answer 101
-				response.setHeader("Connection", "close");
-				response.flushBuffer();
-				request.upgrade(SseUpgradeHandler.class)
-					.prepare(connection, this.broker, start, this.settings.sendTimeLimit());
+			if (this.settings.detach() && DetachedConnection.supported(request)) {
+				DetachedConnection.detach(request, response, connection.detached(this.broker, start),
+						this.settings.sendTimeLimit());
 			}
 			else {
 				AsyncContext async = request.startAsync();
@@ -96,16 +92,6 @@ public class SseEndpoint {
 			connection.release();
 			throw ex;
 		}
-	}
-
-	/**
-	 * Whether the connection can be taken over from the request: on Tomcat over HTTP/1.1, where
-	 * the body of a response with {@code Connection: close} may simply run until the connection
-	 * closes.
-	 */
-	private static boolean detachable(HttpServletRequest request) {
-		return "HTTP/1.1".equals(request.getProtocol()) && !request.isAsyncStarted()
-				&& request.getServletContext().getServerInfo().startsWith("Apache Tomcat");
 	}
 
 	/** Ends the stream when the container ends the request (client gone, server stopping). */
