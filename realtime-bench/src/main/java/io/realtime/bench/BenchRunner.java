@@ -100,7 +100,7 @@ public final class BenchRunner {
 		}
 		List<Target> targets = new ArrayList<>();
 		String defaultTargets = smoke ? "ours-ws,ours-sse,ours-long-poll"
-				: "ours-ws,ours-sse,ours-long-poll,stomp,socketio,naive-sse";
+				: "ours-ws,ours-sse,ours-long-poll,ours-long-poll-detached,stomp,socketio,naive-sse";
 		for (String name : this.options.getOrDefault("targets", defaultTargets).split(",")) {
 			targets.add(Target.named(name.trim()));
 		}

@@ -67,8 +67,11 @@ final class ServerProcess implements AutoCloseable {
 					"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off",
 					"--logging.level.root=WARN", "--spring.threads.virtual.enabled=false"));
 			command.addAll(TOMCAT);
-			if (server == Target.Server.OURS) {
+			if (server == Target.Server.OURS || server == Target.Server.OURS_DETACHED) {
 				command.addAll(REALTIME);
+			}
+			if (server == Target.Server.OURS_DETACHED) {
+				command.add("--realtime.long-poll.detach=true");
 			}
 		}
 		Files.createDirectories(logs);

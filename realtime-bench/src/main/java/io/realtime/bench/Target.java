@@ -19,6 +19,8 @@ public record Target(String name, String label, Server server, Protocol protocol
 			new Target("ours-ws", "realtime WebSocket", Server.OURS, Protocol.REALTIME_WS, null),
 			new Target("ours-sse", "realtime SSE", Server.OURS, Protocol.REALTIME_SSE, null),
 			new Target("ours-long-poll", "realtime long-poll", Server.OURS, Protocol.REALTIME_LONG_POLL, null),
+			new Target("ours-long-poll-detached", "realtime long-poll, detached", Server.OURS_DETACHED,
+					Protocol.REALTIME_LONG_POLL, null),
 			new Target("stomp", "Spring STOMP simple broker", Server.STOMP, Protocol.STOMP_WS, "ours-ws"),
 			new Target("socketio", "Socket.IO 4 (Node)", Server.SOCKETIO, Protocol.SOCKETIO_WS, "ours-ws"),
 			new Target("naive-sse", "naive SseEmitter list", Server.NAIVE, Protocol.NAIVE_SSE, "ours-sse") };
@@ -40,6 +42,9 @@ public record Target(String name, String label, Server server, Protocol protocol
 	public enum Server {
 
 		OURS("io.realtime.bench.server.ours.OursBenchServer"),
+
+		/** Ours with {@code realtime.long-poll.detach=true}. */
+		OURS_DETACHED("io.realtime.bench.server.ours.OursBenchServer"),
 
 		STOMP("io.realtime.bench.server.stomp.StompBenchServer"),
 

@@ -55,6 +55,8 @@ abstract class ClientConnection {
 
 	private Runnable onFailed;
 
+	private InetSocketAddress local;
+
 	ClientConnection(IoLoop loop, Endpoint endpoint, int topic) {
 		this.loop = loop;
 		this.endpoint = endpoint;
@@ -69,6 +71,25 @@ abstract class ClientConnection {
 	void start(InetSocketAddress local, Runnable onReady, Runnable onFailed) {
 		this.onReady = onReady;
 		this.onFailed = onFailed;
+		this.local = local;
+		open();
+	}
+
+	/** Open a new connection in place of one the server ended; {@link #onConnected} runs again. */
+	void reopen() {
+		try {
+			this.channel.close();
+		}
+		catch (IOException ex) {
+			// replaced anyway
+		}
+		this.pending = null;
+		this.unwritten.clear();
+		open();
+	}
+
+	private void open() {
+		InetSocketAddress local = this.local;
 		try {
 			this.channel = SocketChannel.open();
 			this.channel.configureBlocking(false);
@@ -104,7 +125,9 @@ abstract class ClientConnection {
 			}
 			int read = this.channel.read(buffer);
 			if (read < 0) {
-				fail(new IOException("closed by the server"));
+				if (!onClosed()) {
+					fail(new IOException("closed by the server"));
+				}
 				return;
 			}
 			this.loop.readMicros = io.realtime.bench.server.Tick.nowMicros();
@@ -237,6 +260,11 @@ abstract class ClientConnection {
 		catch (IOException ex) {
 			// closing anyway
 		}
+	}
+
+	/** The server closed the connection; {@code true} when that ended a response as expected. */
+	boolean onClosed() {
+		return false;
 	}
 
 	/** The connection is established: send the request or handshake. */

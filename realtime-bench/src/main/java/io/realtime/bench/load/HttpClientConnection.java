@@ -131,6 +131,15 @@ abstract class HttpClientConnection extends ClientConnection {
 		return i;
 	}
 
+	@Override
+	boolean onClosed() {
+		if (this.state != UNTIL_CLOSE) {
+			return false;
+		}
+		end();
+		return true;
+	}
+
 	private void end() {
 		this.state = HEAD;
 		onEnd();

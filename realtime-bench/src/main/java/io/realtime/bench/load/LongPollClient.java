@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Our long-poll loop on one keep-alive connection: {@code /poll} once for a cursor, then
- * {@code /long-poll} with the returned cursor, again and again.
+ * {@code /long-poll} with the returned cursor, again and again; on a new connection after a reply
+ * that closed its own (a detached long poll).
  */
 final class LongPollClient extends HttpClientConnection {
 
@@ -18,19 +19,25 @@ final class LongPollClient extends HttpClientConnection {
 
 	private int status;
 
+	private boolean closes;
+
+	/** The request to send once a new connection is up. */
+	private String next;
+
 	LongPollClient(IoLoop loop, Endpoint endpoint, int topic) {
 		super(loop, endpoint, topic);
 	}
 
 	@Override
 	void onConnected() {
-		send(request("/realtime/poll?topic=" + topicName()));
+		send((this.next != null) ? this.next : request("/realtime/poll?topic=" + topicName()));
 	}
 
 	@Override
 	void onResponse(int status, String head) {
 		this.status = status;
 		this.bodyLength = 0;
+		this.closes = head.contains("connection: close");
 	}
 
 	@Override
@@ -64,7 +71,14 @@ final class LongPollClient extends HttpClientConnection {
 		if (this.body.length > 64 * 1024) {
 			this.body = new byte[0]; // a large reply once should not stay with an idle client
 		}
-		send(request("/realtime/long-poll?topic=" + topicName() + "&cursor=" + cursor));
+		String next = request("/realtime/long-poll?topic=" + topicName() + "&cursor=" + cursor);
+		if (this.closes) {
+			this.next = next;
+			reopen();
+		}
+		else {
+			send(next);
+		}
 		markReady();
 	}
 
