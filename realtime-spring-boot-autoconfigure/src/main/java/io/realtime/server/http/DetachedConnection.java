@@ -6,6 +6,7 @@ import java.time.Duration;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpUpgradeHandler;
@@ -55,6 +56,22 @@ public final class DetachedConnection implements HttpUpgradeHandler {
 		handler.sendTimeLimit = sendTimeLimit;
 	}
 
+	/**
+	 * Ends a taken-over connection: closed, and its socket closed at once, whichever thread this
+	 * runs on.
+	 */
+	static AutoCloseable closer(WebConnection connection) throws IOException {
+		ServletOutputStream out = connection.getOutputStream();
+		return () -> {
+			try {
+				connection.close();
+			}
+			finally {
+				TomcatSockets.close(out);
+			}
+		};
+	}
+
 	@Override
 	public void init(WebConnection connection) {
 		Session session = this.session;
@@ -64,7 +81,7 @@ public final class DetachedConnection implements HttpUpgradeHandler {
 		try {
 			ServletInputStream in = connection.getInputStream();
 			in.setReadListener(new EndOfStream(in, session));
-			DetachedWriteTimeout.apply(connection.getOutputStream(), this.sendTimeLimit);
+			TomcatSockets.setWriteTimeout(connection.getOutputStream(), this.sendTimeLimit);
 			session.start(connection);
 		}
 		catch (IOException | RuntimeException ex) {

@@ -237,12 +237,11 @@ public class LongPollEndpoint {
 			release();
 			WebConnection connection = this.connection;
 			if (connection != null) {
-				// the headers went out when the request was taken over, and the body ends with the
-				// connection: written and closed on the container's thread, as a taken-over
-				// connection closed on any other thread stays open
+				// the headers went out when the request was taken over; the body ends with the
+				// connection
 				try {
 					ResponseOutput output = new ResponseOutput(connection.getOutputStream(), () -> {
-					}, connection);
+					}, DetachedConnection.closer(connection));
 					output.write(json, output::close);
 				}
 				catch (IOException | RuntimeException ex) {
@@ -271,7 +270,7 @@ public class LongPollEndpoint {
 		private void end() {
 			try {
 				if (this.connection != null) {
-					this.connection.close();
+					DetachedConnection.closer(this.connection).close();
 				}
 				else if (this.async != null) {
 					this.async.complete();

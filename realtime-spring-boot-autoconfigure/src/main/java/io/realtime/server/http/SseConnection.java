@@ -112,7 +112,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 			@Override
 			public void start(WebConnection connection) throws IOException {
 				SseConnection.this.start(new ResponseOutput(connection.getOutputStream(), SseConnection.this::closed,
-						connection), broker, start);
+						DetachedConnection.closer(connection)), broker, start);
 			}
 
 			@Override
