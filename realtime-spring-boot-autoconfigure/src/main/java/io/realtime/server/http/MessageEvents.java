@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * SSE {@code message} events as bytes. A stream of one topic (the common case) carries the same
  * event as every other such stream of that topic, cursor included, so the event is built and
- * encoded once per message, not once per subscriber as {@code SseEmitter.event()} would.
+ * encoded once per message, not once per subscriber.
  */
 final class MessageEvents {
 
@@ -28,7 +28,7 @@ final class MessageEvents {
 		return encoded.bytes();
 	}
 
-	/** The event, with the cursor after it as its id, exactly as {@code SseEmitter} writes it. */
+	/** The event, with the cursor after it as its id. */
 	static byte[] encode(String cursor, Message message) {
 		return ("id:" + cursor + "\nevent:message\ndata:" + message.toJson() + "\n\n").getBytes(StandardCharsets.UTF_8);
 	}
