@@ -128,9 +128,7 @@ public class LongPollEndpoint {
 		/** The decided reply until a thread takes it to write it. */
 		private byte @Nullable [] reply;
 
-		/** Set when a thread took the reply to write it, then when it is written. */
-		private boolean writing;
-
+		/** Set once the reply is written and the request ended. */
 		private boolean answered;
 
 		private boolean released;
@@ -229,7 +227,6 @@ public class LongPollEndpoint {
 			synchronized (this) {
 				json = this.reply;
 				this.reply = null;
-				this.writing |= (json != null);
 			}
 			if (json == null) {
 				return;
@@ -285,7 +282,8 @@ public class LongPollEndpoint {
 		private synchronized void awaitAnswered() {
 			long deadline = System.nanoTime() + ANSWER_WAIT.toNanos();
 			long left;
-			while (this.writing && !this.answered && (left = deadline - System.nanoTime()) > 0) {
+			// after decide() and reply() the reply is this thread's or already another's
+			while (!this.answered && (left = deadline - System.nanoTime()) > 0) {
 				try {
 					TimeUnit.NANOSECONDS.timedWait(this, left);
 				}
