@@ -16,6 +16,7 @@ import io.realtime.core.Broker;
 import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.RealtimePublisher;
+import io.realtime.test.PaddedMessages;
 import io.realtime.test.RealtimeHttpClient;
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.SseStream;
@@ -41,8 +42,6 @@ import static org.awaitility.Awaitility.await;
  * response is one a browser's {@code EventSource} reads.
  */
 abstract class AbstractSseStreamIntegrationTests {
-
-	private static final String PADDING = "x".repeat(1000);
 
 	/** More stalled clients than the pool of writer threads, were writes to block. */
 	private static final int STALLED = 10;
@@ -131,7 +130,7 @@ abstract class AbstractSseStreamIntegrationTests {
 			// the stalled clients read nothing more from here on
 			int published = 0;
 			while (this.metrics.slowConsumerCount() < slowBefore + STALLED && published < MAX_MESSAGES) {
-				published = publishBurst(published);
+				published = PaddedMessages.publishBurst(this.publisher, "slow", published, BURST);
 				awaitReceived(reading, published);
 			}
 			assertThat(this.metrics.slowConsumerCount()).isEqualTo(slowBefore + STALLED);
@@ -139,7 +138,7 @@ abstract class AbstractSseStreamIntegrationTests {
 			assertThat(this.broker.subscriptionCount()).isEqualTo(1);
 
 			for (int i = 0; i < 5; i++) {
-				published = publishBurst(published);
+				published = PaddedMessages.publishBurst(this.publisher, "slow", published, BURST);
 				awaitReceived(reading, published);
 			}
 			assertThat(reading.messages()).extracting((event) -> RealtimeHttpClient.json(event.data()))
@@ -168,13 +167,6 @@ abstract class AbstractSseStreamIntegrationTests {
 		}
 		await().atMost(PROMPT).until(() -> this.registry.count("sse") == 0);
 		assertThat(this.broker.subscriptionCount()).isZero();
-	}
-
-	private int publishBurst(int published) {
-		for (int i = 1; i <= BURST; i++) {
-			this.publisher.publish("slow", Map.of("seq", published + i, "pad", PADDING));
-		}
-		return published + BURST;
 	}
 
 	private static void awaitReceived(SseStream stream, int count) {

@@ -5,10 +5,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimePublisher;
+import io.realtime.test.PaddedMessages;
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
 import org.apache.coyote.AbstractProtocol;
@@ -32,8 +32,6 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.websocket.send-time-limit=1s")
 class StalledSseClientIntegrationTests {
-
-	private static final String PADDING = "x".repeat(1000);
 
 	@LocalServerPort
 	int port;
@@ -62,9 +60,7 @@ class StalledSseClientIntegrationTests {
 
 			// far more than the socket buffers hold, and less than the send buffer: only the
 			// time limit can end this stream
-			for (int i = 0; i < 100; i++) {
-				this.publisher.publish("stalled", Map.of("seq", i, "pad", PADDING));
-			}
+			PaddedMessages.publishBurst(this.publisher, "stalled", 0, 100);
 			await().atMost(Duration.ofSeconds(10)).until(() -> tomcatConnections() == open - 1);
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.registry.count("sse") == 0);
 		}

@@ -3,7 +3,6 @@ package io.realtime.server.websocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 import io.realtime.core.Broker;
@@ -11,6 +10,7 @@ import io.realtime.server.ConnectionRegistry;
 import io.realtime.server.RealtimeMetrics;
 import io.realtime.server.RealtimePublisher;
 import io.realtime.test.RawWebSocket;
+import io.realtime.test.PaddedMessages;
 import io.realtime.test.RealtimeHttpClient;
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
@@ -35,8 +35,6 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.websocket.send-buffer-size=16KB")
 class SlowConsumerIntegrationTests {
-
-	private static final String PADDING = "x".repeat(1000);
 
 	/** More stalled clients than a pool of writer threads would have, were writes to block. */
 	private static final int STALLED = 10;
@@ -83,7 +81,7 @@ class SlowConsumerIntegrationTests {
 			// the stalled clients read nothing more from here on
 			int published = 0;
 			while (this.metrics.slowConsumerCount() < slowBefore + STALLED && published < MAX_MESSAGES) {
-				published = publishBurst(published);
+				published = PaddedMessages.publishBurst(this.publisher, "slow", published, BURST);
 				awaitReceived(reading, published);
 			}
 			assertThat(this.metrics.slowConsumerCount()).isEqualTo(slowBefore + STALLED);
@@ -92,7 +90,7 @@ class SlowConsumerIntegrationTests {
 
 			// the reading client goes on as if nothing happened
 			for (int i = 0; i < 5; i++) {
-				published = publishBurst(published);
+				published = PaddedMessages.publishBurst(this.publisher, "slow", published, BURST);
 				awaitReceived(reading, published);
 			}
 			assertThat(reading.frames("message")).extracting(SlowConsumerIntegrationTests::sequence)
@@ -112,13 +110,6 @@ class SlowConsumerIntegrationTests {
 		}
 		await().atMost(PROMPT).until(() -> this.registry.count("websocket") == 0);
 		assertThat(this.broker.subscriptionCount()).isZero();
-	}
-
-	private int publishBurst(int published) {
-		for (int i = 1; i <= BURST; i++) {
-			this.publisher.publish("slow", Map.of("seq", published + i, "pad", PADDING));
-		}
-		return published + BURST;
 	}
 
 	private static void awaitReceived(WebSocketTestClient client, int count) {
