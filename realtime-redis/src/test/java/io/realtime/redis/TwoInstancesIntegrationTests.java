@@ -16,7 +16,7 @@ import io.realtime.test.RealtimeHttpClient;
 import io.realtime.redis.test.RedisServer;
 import io.realtime.test.SseStream;
 import io.realtime.test.WebSocketTestClient;
-import io.realtime.server.RealtimePublisher;
+import io.realtime.webmvc.RealtimePublisher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -4,12 +4,12 @@ import java.time.Clock;
 
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
-import io.realtime.server.ConnectionRegistry;
-import io.realtime.server.RealtimeAuthorizationPolicy;
-import io.realtime.server.RealtimeMetrics;
-import io.realtime.server.RealtimePublisher;
-import io.realtime.server.TopicAccess;
-import io.realtime.server.TopicPatternAuthorizationPolicy;
+import io.realtime.webmvc.ConnectionRegistry;
+import io.realtime.webmvc.RealtimeAuthorizationPolicy;
+import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePublisher;
+import io.realtime.webmvc.TopicAccess;
+import io.realtime.webmvc.TopicPatternAuthorizationPolicy;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -45,33 +45,40 @@ public final class RealtimeAutoConfiguration {
 		return new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());
 	}
 
-	@Bean
-	@ConditionalOnMissingBean
-	RealtimeMetrics realtimeMetrics() {
-		return new RealtimeMetrics();
-	}
+	/** The publishing API and the policy, from realtime-webmvc: also for apps without a web server. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RealtimePublisher.class)
+	static class PublishingConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	RealtimeAuthorizationPolicy realtimeAuthorizationPolicy(RealtimeProperties properties) {
-		return new TopicPatternAuthorizationPolicy(properties.getPublish().getAllowedTopics());
-	}
+		@Bean
+		@ConditionalOnMissingBean
+		RealtimeMetrics realtimeMetrics() {
+			return new RealtimeMetrics();
+		}
 
-	@Bean
-	@ConditionalOnMissingBean
-	RealtimePublisher realtimePublisher(Broker broker, ObjectProvider<JsonMapper> jsonMapper,
-			RealtimeMetrics metrics) {
-		return new RealtimePublisher(broker, jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), metrics);
-	}
+		@Bean
+		@ConditionalOnMissingBean
+		RealtimeAuthorizationPolicy realtimeAuthorizationPolicy(RealtimeProperties properties) {
+			return new TopicPatternAuthorizationPolicy(properties.getPublish().getAllowedTopics());
+		}
 
-	@Bean
-	@ConditionalOnMissingBean
-	TopicAccess realtimeTopicAccess(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
-		return new TopicAccess(policy, properties.getMaxTopicsPerConnection());
+		@Bean
+		@ConditionalOnMissingBean
+		RealtimePublisher realtimePublisher(Broker broker, ObjectProvider<JsonMapper> jsonMapper,
+				RealtimeMetrics metrics) {
+			return new RealtimePublisher(broker, jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), metrics);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		TopicAccess realtimeTopicAccess(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
+			return new TopicAccess(policy, properties.getMaxTopicsPerConnection());
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+	@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder", value = RealtimeMetrics.class)
 	static class MetricsConfiguration {
 
 		@Bean

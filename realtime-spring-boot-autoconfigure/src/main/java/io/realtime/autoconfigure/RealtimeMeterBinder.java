@@ -7,8 +7,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.realtime.core.Broker;
-import io.realtime.server.ConnectionRegistry;
-import io.realtime.server.RealtimeMetrics;
+import io.realtime.webmvc.ConnectionRegistry;
+import io.realtime.webmvc.RealtimeMetrics;
 import org.jspecify.annotations.Nullable;
 
 /**

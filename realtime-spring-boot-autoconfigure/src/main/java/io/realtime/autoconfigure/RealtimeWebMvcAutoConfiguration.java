@@ -5,20 +5,20 @@ import java.util.List;
 import java.util.Map;
 
 import io.realtime.core.Broker;
-import io.realtime.server.ConnectionRegistry;
-import io.realtime.server.RealtimeMetrics;
-import io.realtime.server.RealtimePublisher;
-import io.realtime.server.TopicAccess;
-import io.realtime.server.http.ClientScriptEndpoint;
-import io.realtime.server.http.LongPollEndpoint;
-import io.realtime.server.http.LongPollSettings;
-import io.realtime.server.http.PollEndpoint;
-import io.realtime.server.http.PublishEndpoint;
-import io.realtime.server.http.RealtimeProblemHandler;
-import io.realtime.server.http.SseEndpoint;
-import io.realtime.server.http.SseSettings;
-import io.realtime.server.websocket.RealtimeWebSocketHandler;
-import io.realtime.server.websocket.WebSocketSettings;
+import io.realtime.webmvc.ConnectionRegistry;
+import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePublisher;
+import io.realtime.webmvc.TopicAccess;
+import io.realtime.webmvc.http.ClientScriptEndpoint;
+import io.realtime.webmvc.http.LongPollEndpoint;
+import io.realtime.webmvc.http.LongPollSettings;
+import io.realtime.webmvc.http.PollEndpoint;
+import io.realtime.webmvc.http.PublishEndpoint;
+import io.realtime.webmvc.http.RealtimeProblemHandler;
+import io.realtime.webmvc.http.SseEndpoint;
+import io.realtime.webmvc.http.SseSettings;
+import io.realtime.webmvc.websocket.RealtimeWebSocketHandler;
+import io.realtime.webmvc.websocket.WebSocketSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,7 +52,7 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
  */
 @AutoConfiguration(after = RealtimeAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(DispatcherServlet.class)
+@ConditionalOnClass({ DispatcherServlet.class, PollEndpoint.class })
 public final class RealtimeWebMvcAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(RealtimeWebMvcAutoConfiguration.class);

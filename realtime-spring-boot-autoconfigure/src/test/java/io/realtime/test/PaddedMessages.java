@@ -2,7 +2,7 @@ package io.realtime.test;
 
 import java.util.Map;
 
-import io.realtime.server.RealtimePublisher;
+import io.realtime.webmvc.RealtimePublisher;
 
 /** Numbered messages of about 1 KB, for tests of clients that fall behind. */
 public final class PaddedMessages {

@@ -4,8 +4,8 @@ import io.realtime.bench.server.BenchControl;
 import io.realtime.bench.server.BenchTarget;
 import io.realtime.bench.server.Tick;
 import io.realtime.bench.server.TomcatTuning;
-import io.realtime.server.ConnectionRegistry;
-import io.realtime.server.RealtimePublisher;
+import io.realtime.webmvc.ConnectionRegistry;
+import io.realtime.webmvc.RealtimePublisher;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

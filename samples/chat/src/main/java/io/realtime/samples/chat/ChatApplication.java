@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
-import io.realtime.server.RealtimePublisher;
+import io.realtime.webmvc.RealtimePublisher;
 
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;

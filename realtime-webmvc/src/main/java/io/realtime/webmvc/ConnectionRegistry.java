@@ -1,0 +1,182 @@
+package io.realtime.webmvc;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Every open long-lived connection, the connection limit, the writer threads that drain
+ * {@link Outbox outboxes} and the timer that drives heartbeats. On shutdown every connection
+ * is closed first, so graceful shutdown of the web server is not held up by open streams.
+ *
+ * @since 0.1.0
+ */
+public class ConnectionRegistry implements SmartLifecycle {
+
+	private static final int HEARTBEAT_SLICES = 10;
+
+	private final Set<RealtimeConnection> connections = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+	private final AtomicInteger total = new AtomicInteger();
+
+	private final int maxConnections;
+
+	private final ThreadPoolExecutor writers;
+
+	private final ScheduledExecutorService timer;
+
+	/** Closes that may wait for a stalled client to read its close frame; never the writers. */
+	private final ExecutorService closers = Executors.newCachedThreadPool(daemon("realtime-close-"));
+
+	private volatile boolean running;
+
+	/**
+	 * Create a registry.
+	 * @param maxConnections the most connections open at once
+	 */
+	public ConnectionRegistry(int maxConnections) {
+		this.maxConnections = maxConnections;
+		// a long poll's reply is one blocking write: spare threads keep the others flowing
+		int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+		this.writers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				new CustomizableThreadFactory("realtime-writer-"));
+		this.writers.allowCoreThreadTimeOut(true);
+		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("realtime-timer-"));
+		// a cancelled timeout leaves the queue at once rather than holding its request until due
+		timer.setRemoveOnCancelPolicy(true);
+		this.timer = timer;
+	}
+
+	private static CustomizableThreadFactory daemon(String prefix) {
+		CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+		factory.setDaemon(true);
+		return factory;
+	}
+
+	/**
+	 * Register a connection unless the limit is reached.
+	 * @param connection the new connection
+	 * @return {@code false} when the limit is reached; the caller answers 503
+	 */
+	public boolean open(RealtimeConnection connection) {
+		if (this.total.incrementAndGet() > this.maxConnections) {
+			this.total.decrementAndGet();
+			return false;
+		}
+		this.connections.add(connection);
+		this.counts.computeIfAbsent(connection.transport(), (key) -> new AtomicInteger()).incrementAndGet();
+		return true;
+	}
+
+	/**
+	 * Forget a connection; safe to call more than once.
+	 * @param connection the connection
+	 */
+	public void closed(RealtimeConnection connection) {
+		if (this.connections.remove(connection)) {
+			this.total.decrementAndGet();
+			this.counts.get(connection.transport()).decrementAndGet();
+		}
+	}
+
+	/**
+	 * The number of open connections of a transport.
+	 * @param transport the transport name
+	 * @return the count
+	 */
+	public int count(String transport) {
+		AtomicInteger count = this.counts.get(transport);
+		return (count != null) ? count.get() : 0;
+	}
+
+	/** The number of open connections. */
+	public int count() {
+		return this.total.get();
+	}
+
+	/** The executor that drains outboxes. */
+	public ExecutorService writers() {
+		return this.writers;
+	}
+
+	/** The executor for closing connections, which may wait on a client. */
+	public ExecutorService closers() {
+		return this.closers;
+	}
+
+	/**
+	 * Call {@link RealtimeConnection#heartbeat()} on every connection of a transport at a fixed
+	 * rate.
+	 * @param transport the transport name
+	 * @param interval the interval
+	 */
+	public void heartbeat(String transport, Duration interval) {
+		long millis = interval.toMillis();
+		// a tenth of the connections per tenth of the interval: 15,000 pings queued at once held
+		// up the messages behind them by hundreds of milliseconds
+		int slices = (int) Math.max(1, Math.min(HEARTBEAT_SLICES, millis / 100));
+		long tick = Math.max(1, millis / slices);
+		AtomicLong ticks = new AtomicLong();
+		this.timer.scheduleAtFixedRate(() -> {
+			int slice = (int) (ticks.incrementAndGet() % slices);
+			for (RealtimeConnection connection : this.connections) {
+				if (connection.transport().equals(transport)
+						&& Math.floorMod(System.identityHashCode(connection), slices) == slice) {
+					connection.heartbeat();
+				}
+			}
+		}, tick, tick, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Run a task once after a delay on the registry's timer.
+	 * @param task the task
+	 * @param delay the delay
+	 * @return the scheduled task, to cancel
+	 */
+	public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+		return this.timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		for (RealtimeConnection connection : this.connections) {
+			connection.shutdown();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Stop the threads; called when the bean is destroyed. */
+	public void destroy() {
+		this.timer.shutdownNow();
+		this.writers.shutdown();
+		this.closers.shutdown();
+	}
+
+}

@@ -1,0 +1,32 @@
+package io.realtime.webmvc;
+
+import java.security.Principal;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides whether a client may subscribe to or publish on a topic. Asked for every subscribe
+ * and every client publish on every transport; server code publishing through
+ * {@link RealtimePublisher} is not asked. Declare a bean of this type to replace the default.
+ *
+ * @since 0.1.0
+ */
+public interface RealtimeAuthorizationPolicy {
+
+	/**
+	 * Whether the principal may receive messages of the topic.
+	 * @param principal the authenticated user, or {@code null} when anonymous
+	 * @param topic a valid topic
+	 * @return {@code true} to allow
+	 */
+	boolean canSubscribe(@Nullable Principal principal, String topic);
+
+	/**
+	 * Whether the principal may publish on the topic.
+	 * @param principal the authenticated user, or {@code null} when anonymous
+	 * @param topic a valid topic
+	 * @return {@code true} to allow
+	 */
+	boolean canPublish(@Nullable Principal principal, String topic);
+
+}

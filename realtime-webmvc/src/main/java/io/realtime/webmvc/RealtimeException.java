@@ -1,0 +1,47 @@
+package io.realtime.webmvc;
+
+/**
+ * A client request or frame refused for a reason the protocol names. HTTP endpoints answer it
+ * with a problem body and the reason's status; WebSocket answers with an error frame.
+ *
+ * @since 0.1.0
+ */
+public class RealtimeException extends RuntimeException {
+
+	private final Reason reason;
+
+	public RealtimeException(Reason reason, String message) {
+		super(message);
+		this.reason = reason;
+	}
+
+	public Reason reason() {
+		return this.reason;
+	}
+
+	/** Why a request was refused, with its HTTP status and WebSocket error code. */
+	public enum Reason {
+
+		BAD_REQUEST(400, "bad_request"), FORBIDDEN(403, "forbidden"), TOO_LARGE(413, "too_large"),
+		UNSUPPORTED_MEDIA_TYPE(415, "bad_request"), RATE_LIMITED(429, "rate_limited"), UNAVAILABLE(503, "internal");
+
+		private final int status;
+
+		private final String code;
+
+		Reason(int status, String code) {
+			this.status = status;
+			this.code = code;
+		}
+
+		public int status() {
+			return this.status;
+		}
+
+		public String code() {
+			return this.code;
+		}
+
+	}
+
+}

@@ -1,0 +1,101 @@
+package io.realtime.webmvc;
+
+import java.util.Objects;
+
+import io.realtime.core.Broker;
+import io.realtime.core.Message;
+import io.realtime.core.Topics;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Publishes messages from server code, serializing payloads with the application's Jackson
+ * mapper. Server code is never subject to the client limits or the authorization policy.
+ *
+ * <pre class="code">
+ * realtime.publish("chat", new ChatLine("ada", "hello"));
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+public class RealtimePublisher {
+
+	private final Broker broker;
+
+	private final JsonMapper jsonMapper;
+
+	/** Reads client JSON without rounding numbers, so it is republished as sent. */
+	private final JsonMapper parser;
+
+	private final RealtimeMetrics metrics;
+
+	public RealtimePublisher(Broker broker, JsonMapper jsonMapper, RealtimeMetrics metrics) {
+		this.broker = Objects.requireNonNull(broker, "broker must not be null");
+		this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper must not be null");
+		this.parser = jsonMapper.rebuild().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+		this.metrics = Objects.requireNonNull(metrics, "metrics must not be null");
+	}
+
+	/**
+	 * Publish an object, serialized to JSON. A {@code String} arrives as a JSON string.
+	 * @param topic a valid topic
+	 * @param payload the payload, may be {@code null} (JSON {@code null})
+	 * @return the accepted message
+	 */
+	public Message publish(String topic, @Nullable Object payload) {
+		Topics.requireValid(topic);
+		return send(topic, this.jsonMapper.writeValueAsString(payload));
+	}
+
+	/**
+	 * Publish JSON text as is (compacted).
+	 * @param topic a valid topic
+	 * @param json any JSON value
+	 * @return the accepted message
+	 * @throws IllegalArgumentException when the text is not one JSON value
+	 */
+	public Message publishJson(String topic, String json) {
+		Topics.requireValid(topic);
+		return publishJson(topic, parse(json));
+	}
+
+	/**
+	 * Publish a JSON tree.
+	 * @param topic a valid topic
+	 * @param json the payload
+	 * @return the accepted message
+	 */
+	public Message publishJson(String topic, JsonNode json) {
+		Topics.requireValid(topic);
+		return send(topic, this.jsonMapper.writeValueAsString(json));
+	}
+
+	/**
+	 * Parse JSON text into a tree, rejecting anything but exactly one JSON value.
+	 * @param json the text
+	 * @return the tree
+	 * @throws IllegalArgumentException when the text is not one JSON value
+	 */
+	public JsonNode parse(String json) {
+		try {
+			JsonNode node = this.parser.readTree(json);
+			if (node == null || node.isMissingNode()) {
+				throw new IllegalArgumentException("body must be one JSON value");
+			}
+			return node;
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("body is not valid JSON: " + ex.getOriginalMessage());
+		}
+	}
+
+	private Message send(String topic, String json) {
+		Message message = this.broker.publish(topic, json);
+		this.metrics.published();
+		return message;
+	}
+
+}

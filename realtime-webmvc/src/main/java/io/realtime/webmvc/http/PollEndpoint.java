@@ -1,0 +1,42 @@
+package io.realtime.webmvc.http;
+
+import io.realtime.core.Broker;
+import io.realtime.webmvc.TopicAccess;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET {base}/poll?topic=…[&cursor=…]}: answers at once with what arrived since the
+ * cursor.
+ *
+ * @since 0.1.0
+ */
+@RestController
+@RequestMapping("${realtime.base-path:/realtime}")
+public class PollEndpoint {
+
+	private final Broker broker;
+
+	private final TopicAccess access;
+
+	private final int maxBatch;
+
+	public PollEndpoint(Broker broker, TopicAccess access, int maxBatch) {
+		this.broker = broker;
+		this.access = access;
+		this.maxBatch = maxBatch;
+	}
+
+	@GetMapping("/poll")
+	public ResponseEntity<String> poll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+			HttpServletRequest request) {
+		return Batch.read(this.broker, SubscribeRequest.positions(this.access, cursor, request), this.maxBatch).reply();
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.realtime.webmvc.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+import io.realtime.core.Message;
+import io.realtime.webmvc.RealtimeException;
+import io.realtime.webmvc.RealtimeException.Reason;
+import io.realtime.webmvc.RealtimePublisher;
+import io.realtime.webmvc.TopicAccess;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST {base}/publish?topic=}: a client publishes a JSON or text body. Checks run in
+ * the protocol's order: topic, authorization, size, media type, body.
+ *
+ * @since 0.1.0
+ */
+@RestController
+@RequestMapping("${realtime.base-path:/realtime}")
+public class PublishEndpoint {
+
+	private final RealtimePublisher publisher;
+
+	private final TopicAccess access;
+
+	private final int maxMessageSize;
+
+	public PublishEndpoint(RealtimePublisher publisher, TopicAccess access, int maxMessageSize) {
+		this.publisher = publisher;
+		this.access = access;
+		this.maxMessageSize = maxMessageSize;
+	}
+
+	@PostMapping("/publish")
+	public ResponseEntity<String> publish(@RequestParam(name = "topic", required = false) @Nullable String topic,
+			HttpServletRequest request) throws IOException {
+		String valid = this.access.publish(topic, request.getUserPrincipal());
+		if (request.getContentLengthLong() > this.maxMessageSize) {
+			throw tooLarge();
+		}
+		byte[] body = readBody(request.getInputStream());
+		MediaType type = mediaType(request.getContentType());
+		Message message;
+		if (MediaType.TEXT_PLAIN.includes(type)) {
+			Charset charset = (type.getCharset() != null) ? type.getCharset() : StandardCharsets.UTF_8;
+			message = this.publisher.publish(valid, new String(body, charset));
+		}
+		else {
+			try {
+				message = this.publisher.publishJson(valid, new String(body, StandardCharsets.UTF_8));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new RealtimeException(Reason.BAD_REQUEST, ex.getMessage());
+			}
+		}
+		return ResponseEntity.status(HttpStatus.ACCEPTED)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{\"topic\":\"" + message.topic() + "\",\"id\":\"" + message.id() + "\"}");
+	}
+
+	private byte[] readBody(InputStream in) throws IOException {
+		byte[] body = in.readNBytes(this.maxMessageSize + 1);
+		if (body.length > this.maxMessageSize) {
+			throw tooLarge();
+		}
+		return body;
+	}
+
+	private RealtimeException tooLarge() {
+		return new RealtimeException(Reason.TOO_LARGE, "body is larger than " + this.maxMessageSize + " bytes");
+	}
+
+	private static MediaType mediaType(@Nullable String contentType) {
+		try {
+			if (contentType != null) {
+				MediaType type = MediaType.parseMediaType(contentType);
+				if (MediaType.TEXT_PLAIN.includes(type) || MediaType.APPLICATION_JSON.isCompatibleWith(type)
+						|| "json".equals(type.getSubtypeSuffix())) {
+					return type;
+				}
+			}
+		}
+		catch (InvalidMediaTypeException ex) {
+			// answered as unsupported below
+		}
+		throw new RealtimeException(Reason.UNSUPPORTED_MEDIA_TYPE, "body must be application/json or text/plain");
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.realtime.webmvc.http;
+
+import io.realtime.core.BrokerUnavailableException;
+import io.realtime.core.InvalidCursorException;
+import io.realtime.core.InvalidTopicException;
+import io.realtime.webmvc.RealtimeException;
+import io.realtime.webmvc.RealtimeMetrics;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Answers refused requests of the realtime HTTP endpoints with RFC 9457 problem bodies, never
+ * a stack trace.
+ *
+ * @since 0.1.0
+ */
+@RestControllerAdvice(assignableTypes = { PublishEndpoint.class, PollEndpoint.class, LongPollEndpoint.class,
+		SseEndpoint.class })
+public class RealtimeProblemHandler {
+
+	private static final Log logger = LogFactory.getLog(RealtimeProblemHandler.class);
+
+	private final RealtimeMetrics metrics;
+
+	public RealtimeProblemHandler(RealtimeMetrics metrics) {
+		this.metrics = metrics;
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> refused(RealtimeException ex) {
+		return problem(HttpStatus.valueOf(ex.reason().status()), ex.getMessage());
+	}
+
+	@ExceptionHandler({ InvalidTopicException.class, InvalidCursorException.class })
+	ResponseEntity<ProblemDetail> badRequest(IllegalArgumentException ex) {
+		return problem(HttpStatus.BAD_REQUEST, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> unavailable(BrokerUnavailableException ex) {
+		return problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> failed(RuntimeException ex) {
+		logger.error("Realtime request failed", ex);
+		return problem(HttpStatus.INTERNAL_SERVER_ERROR, "the request could not be processed");
+	}
+
+	private ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {
+		this.metrics.rejected();
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(ProblemDetail.forStatusAndDetail(status, detail));
+	}
+
+}
