@@ -2,11 +2,8 @@ package io.realtime.core;
 
 import java.util.Objects;
 
-import org.jspecify.annotations.Nullable;
-
 /**
- * A message accepted by the broker. The envelope JSON is built once per message and shared by
- * every subscriber, whatever its transport.
+ * A message accepted by the broker.
  *
  * @since 0.1.0
  */
@@ -19,8 +16,6 @@ public final class Message {
 	private final String data;
 
 	private final long timestamp;
-
-	private @Nullable String json;
 
 	/**
 	 * Create a message.
@@ -54,21 +49,6 @@ public final class Message {
 		return this.timestamp;
 	}
 
-	/**
-	 * The wire envelope: {@code {"topic":…,"id":…,"data":…,"ts":…}}.
-	 * @return compact JSON, computed once
-	 */
-	public String toJson() {
-		String result = this.json;
-		if (result == null) {
-			// topic and id only hold characters that need no JSON escaping
-			result = "{\"topic\":\"" + this.topic + "\",\"id\":\"" + this.id + "\",\"data\":" + this.data + ",\"ts\":"
-					+ this.timestamp + "}";
-			this.json = result;
-		}
-		return result;
-	}
-
 	@Override
 	public boolean equals(Object other) {
 		return (this == other) || (other instanceof Message that && this.topic.equals(that.topic)
@@ -82,7 +62,7 @@ public final class Message {
 
 	@Override
 	public String toString() {
-		return toJson();
+		return "Message[topic=" + this.topic + ", id=" + this.id + "]";
 	}
 
 }

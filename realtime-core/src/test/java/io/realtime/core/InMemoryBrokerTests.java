@@ -34,8 +34,7 @@ class InMemoryBrokerTests extends AbstractBrokerContractTests {
 		this.clock.advance(Duration.ofMillis(1234));
 		Message message = broker.publish(this.topic, "1");
 		assertThat(message.timestamp()).isEqualTo(this.clock.millis());
-		assertThat(message.toJson()).isEqualTo("{\"topic\":\"" + this.topic + "\",\"id\":\"" + message.id()
-				+ "\",\"data\":1,\"ts\":" + this.clock.millis() + "}");
+		assertThat(message.data()).isEqualTo("1");
 	}
 
 	@Test

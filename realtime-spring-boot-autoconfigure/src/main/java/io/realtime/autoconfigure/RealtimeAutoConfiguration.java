@@ -4,11 +4,11 @@ import java.time.Clock;
 
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RealtimePublisher;
-import io.realtime.webmvc.TopicAccess;
 import io.realtime.webmvc.TopicPatternAuthorizationPolicy;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +32,10 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(RealtimeProperties.class)
 public final class RealtimeAutoConfiguration {
 
+	RealtimeAutoConfiguration(RealtimeProperties properties) {
+		RealtimePropertiesValidator.validate(properties);
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	Broker realtimeBroker(RealtimeProperties properties) {
@@ -41,7 +45,6 @@ public final class RealtimeAutoConfiguration {
 					"needs io.realtime:realtime-redis and a Redis connection");
 		}
 		RealtimeProperties.History history = properties.getHistory();
-		history.validate();
 		return new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());
 	}
 
@@ -71,8 +74,9 @@ public final class RealtimeAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		TopicAccess realtimeTopicAccess(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
-			return new TopicAccess(policy, properties.getMaxTopicsPerConnection());
+		Admission realtimeAdmission(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
+			return new Admission(policy, properties.getMaxTopicsPerConnection(),
+					(int) properties.getMaxMessageSize().toBytes());
 		}
 
 	}

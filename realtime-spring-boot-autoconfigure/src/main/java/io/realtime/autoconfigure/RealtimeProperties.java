@@ -7,7 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -44,6 +44,18 @@ public class RealtimeProperties {
 	 */
 	private int maxTopicsPerConnection = 100;
 
+	/**
+	 * Most bytes queued for one slow SSE stream or WebSocket before it is closed (WebSocket with
+	 * code 1013); the client resumes where it stopped.
+	 */
+	private DataSize sendBufferSize = DataSize.ofKilobytes(512);
+
+	/**
+	 * Longest time one WebSocket frame, or one write of SSE events or of a long poll's reply on a
+	 * connection carried past its request, may take before the connection is closed.
+	 */
+	private Duration sendTimeLimit = Duration.ofSeconds(10);
+
 	private final Broker broker = new Broker();
 
 	private final History history = new History();
@@ -59,6 +71,8 @@ public class RealtimeProperties {
 	private final Publish publish = new Publish();
 
 	private final Client client = new Client();
+
+	private final FastPaths fastPaths = new FastPaths();
 
 	public String getBasePath() {
 		return this.basePath;
@@ -100,6 +114,28 @@ public class RealtimeProperties {
 		this.maxTopicsPerConnection = maxTopicsPerConnection;
 	}
 
+	@SuppressWarnings("removal")
+	public DataSize getSendBufferSize() {
+		// the old name, realtime.websocket.send-buffer-size, still wins when set
+		DataSize old = this.websocket.getSendBufferSize();
+		return (old != null) ? old : this.sendBufferSize;
+	}
+
+	public void setSendBufferSize(DataSize sendBufferSize) {
+		this.sendBufferSize = sendBufferSize;
+	}
+
+	@SuppressWarnings("removal")
+	public Duration getSendTimeLimit() {
+		// the old name, realtime.websocket.send-time-limit, still wins when set
+		Duration old = this.websocket.getSendTimeLimit();
+		return (old != null) ? old : this.sendTimeLimit;
+	}
+
+	public void setSendTimeLimit(Duration sendTimeLimit) {
+		this.sendTimeLimit = sendTimeLimit;
+	}
+
 	public Broker getBroker() {
 		return this.broker;
 	}
@@ -130,6 +166,10 @@ public class RealtimeProperties {
 
 	public Client getClient() {
 		return this.client;
+	}
+
+	public FastPaths getFastPaths() {
+		return this.fastPaths;
 	}
 
 	public static class Broker {
@@ -169,21 +209,6 @@ public class RealtimeProperties {
 	}
 
 	public static class History {
-
-		/**
-		 * Fail fast on history settings no broker can keep.
-		 * @throws InvalidConfigurationPropertyValueException naming the property
-		 */
-		public void validate() {
-			if (this.size < 1) {
-				throw new InvalidConfigurationPropertyValueException("realtime.history.size", this.size,
-						"must be at least 1");
-			}
-			if (this.ttl.isNegative() || this.ttl.isZero()) {
-				throw new InvalidConfigurationPropertyValueException("realtime.history.ttl", this.ttl,
-						"must be positive");
-			}
-		}
 
 		/**
 		 * Most messages kept per topic for resuming clients.
@@ -359,16 +384,11 @@ public class RealtimeProperties {
 		 */
 		private Duration pingInterval = Duration.ofSeconds(25);
 
-		/**
-		 * Most bytes queued for one slow connection before it is closed with code 1013.
-		 */
-		private DataSize sendBufferSize = DataSize.ofKilobytes(512);
+		/** Old name of realtime.send-buffer-size, read for one more version. */
+		private @Nullable DataSize sendBufferSize;
 
-		/**
-		 * Longest time one frame (or a batch of SSE events) may take to write before the
-		 * connection is closed.
-		 */
-		private Duration sendTimeLimit = Duration.ofSeconds(10);
+		/** Old name of realtime.send-time-limit, read for one more version. */
+		private @Nullable Duration sendTimeLimit;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -386,19 +406,25 @@ public class RealtimeProperties {
 			this.pingInterval = pingInterval;
 		}
 
-		public DataSize getSendBufferSize() {
+		@Deprecated(since = "0.1.0", forRemoval = true)
+		@DeprecatedConfigurationProperty(replacement = "realtime.send-buffer-size", since = "0.1.0")
+		public @Nullable DataSize getSendBufferSize() {
 			return this.sendBufferSize;
 		}
 
-		public void setSendBufferSize(DataSize sendBufferSize) {
+		@Deprecated(since = "0.1.0", forRemoval = true)
+		public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
 			this.sendBufferSize = sendBufferSize;
 		}
 
-		public Duration getSendTimeLimit() {
+		@Deprecated(since = "0.1.0", forRemoval = true)
+		@DeprecatedConfigurationProperty(replacement = "realtime.send-time-limit", since = "0.1.0")
+		public @Nullable Duration getSendTimeLimit() {
 			return this.sendTimeLimit;
 		}
 
-		public void setSendTimeLimit(Duration sendTimeLimit) {
+		@Deprecated(since = "0.1.0", forRemoval = true)
+		public void setSendTimeLimit(@Nullable Duration sendTimeLimit) {
 			this.sendTimeLimit = sendTimeLimit;
 		}
 
@@ -439,6 +465,25 @@ public class RealtimeProperties {
 
 		/**
 		 * Whether to serve the browser client at {base}/client.js.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	public static class FastPaths {
+
+		/**
+		 * Whether the servlet container's fast paths are used where they resolve at start-up
+		 * (on Tomcat: SSE streams and long polls carried past their requests, pre-encoded
+		 * WebSocket frames); Spring's portable types serve otherwise.
 		 */
 		private boolean enabled = true;
 

@@ -1,14 +1,16 @@
 package io.realtime.autoconfigure;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import io.realtime.core.Broker;
+import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.AllowedOrigins;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RealtimePublisher;
-import io.realtime.webmvc.TopicAccess;
+import io.realtime.webmvc.WireFormat;
+import io.realtime.webmvc.container.ContainerFastPaths;
 import io.realtime.webmvc.http.ClientScriptEndpoint;
 import io.realtime.webmvc.http.LongPollEndpoint;
 import io.realtime.webmvc.http.LongPollSettings;
@@ -17,6 +19,7 @@ import io.realtime.webmvc.http.PublishEndpoint;
 import io.realtime.webmvc.http.RealtimeProblemHandler;
 import io.realtime.webmvc.http.SseEndpoint;
 import io.realtime.webmvc.http.SseSettings;
+import io.realtime.webmvc.tomcat.TomcatFastPaths;
 import io.realtime.webmvc.websocket.RealtimeWebSocketHandler;
 import io.realtime.webmvc.websocket.WebSocketSettings;
 import org.apache.commons.logging.Log;
@@ -29,16 +32,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
-import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
@@ -58,28 +60,33 @@ public final class RealtimeWebMvcAutoConfiguration {
 	private static final Log logger = LogFactory.getLog(RealtimeWebMvcAutoConfiguration.class);
 
 	RealtimeWebMvcAutoConfiguration(RealtimeProperties properties) {
-		String basePath = properties.getBasePath();
-		if (!basePath.startsWith("/") || basePath.endsWith("/")) {
-			throw new InvalidConfigurationPropertyValueException("realtime.base-path", basePath,
-					"must start with '/' and not end with '/'");
-		}
-		if (properties.getMaxMessageSize().toBytes() < 1 || properties.getMaxMessageSize().toBytes() > 16 << 20) {
-			throw new InvalidConfigurationPropertyValueException("realtime.max-message-size",
-					properties.getMaxMessageSize(), "must be between 1B and 16MB");
-		}
-		requirePositive("realtime.max-connections", properties.getMaxConnections());
-		requirePositive("realtime.max-topics-per-connection", properties.getMaxTopicsPerConnection());
-		requirePositive("realtime.long-poll.timeout", properties.getLongPoll().getTimeout());
-		requirePositive("realtime.sse.heartbeat", properties.getSse().getHeartbeat());
-		requirePositive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
-		requirePositive("realtime.websocket.send-time-limit", properties.getWebsocket().getSendTimeLimit());
-		logger.info("Realtime endpoints mapped under '" + basePath + "'");
+		logger.info("Realtime endpoints mapped under '" + properties.getBasePath() + "'");
 	}
 
 	@Bean(destroyMethod = "destroy")
 	@ConditionalOnMissingBean
 	ConnectionRegistry realtimeConnectionRegistry(RealtimeProperties properties) {
 		return new ConnectionRegistry(properties.getMaxConnections());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WireFormat realtimeWireFormat() {
+		return new WireFormat();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	AllowedOrigins realtimeAllowedOrigins(RealtimeProperties properties) {
+		return new AllowedOrigins(properties.getAllowedOrigins());
+	}
+
+	/** Spring's portable types serve every transport unless a container's fast path resolved. */
+	@Bean
+	@ConditionalOnMissingBean
+	ContainerFastPaths realtimeFastPaths() {
+		logger.info("Realtime transports use Spring's portable path (SseEmitter, DeferredResult, standard WebSocket sends)");
+		return ContainerFastPaths.NONE;
 	}
 
 	@Bean
@@ -91,37 +98,38 @@ public final class RealtimeWebMvcAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.publish.enabled", matchIfMissing = true)
-	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, TopicAccess access,
-			RealtimeProperties properties) {
-		return new PublishEndpoint(publisher, access, (int) properties.getMaxMessageSize().toBytes());
+	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
+		return new PublishEndpoint(publisher, admission, wire);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.poll.enabled", matchIfMissing = true)
-	PollEndpoint realtimePollEndpoint(Broker broker, TopicAccess access, RealtimeProperties properties) {
-		return new PollEndpoint(broker, access, maxBatch(properties));
+	PollEndpoint realtimePollEndpoint(Broker broker, Admission admission, WireFormat wire,
+			RealtimeProperties properties) {
+		return new PollEndpoint(broker, admission, wire, properties.getPoll().getMaxBatch());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.long-poll.enabled", matchIfMissing = true)
-	LongPollEndpoint realtimeLongPollEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
-			RealtimeProperties properties) {
+	LongPollEndpoint realtimeLongPollEndpoint(Broker broker, Admission admission, ConnectionRegistry connections,
+			WireFormat wire, ContainerFastPaths fastPaths, RealtimeProperties properties) {
 		RealtimeProperties.LongPoll longPoll = properties.getLongPoll();
-		return new LongPollEndpoint(broker, access, connections, new LongPollSettings(maxBatch(properties),
-				longPoll.getTimeout(), longPoll.isDetach(), properties.getWebsocket().getSendTimeLimit()));
+		return new LongPollEndpoint(broker, admission, connections, wire, fastPaths,
+				new LongPollSettings(properties.getPoll().getMaxBatch(), longPoll.getTimeout(), longPoll.isDetach(),
+						properties.getSendTimeLimit()));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.sse.enabled", matchIfMissing = true)
-	SseEndpoint realtimeSseEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
-			RealtimeMetrics metrics, RealtimeProperties properties) {
+	SseEndpoint realtimeSseEndpoint(Broker broker, Admission admission, ConnectionRegistry connections,
+			RealtimeMetrics metrics, WireFormat wire, ContainerFastPaths fastPaths, RealtimeProperties properties) {
 		RealtimeProperties.Sse sse = properties.getSse();
-		return new SseEndpoint(broker, access, connections, metrics, new SseSettings(sse.getHeartbeat(),
-				sse.getRetry(), properties.getWebsocket().getSendBufferSize().toBytes(),
-				properties.getWebsocket().getSendTimeLimit(), sse.isDetach()));
+		return new SseEndpoint(broker, admission, connections, metrics, wire, fastPaths,
+				new SseSettings(sse.getHeartbeat(), sse.getRetry(), properties.getSendBufferSize().toBytes(),
+						properties.getSendTimeLimit(), sse.isDetach()));
 	}
 
 	@Bean
@@ -132,41 +140,30 @@ public final class RealtimeWebMvcAutoConfiguration {
 	}
 
 	@Bean
-	WebMvcConfigurer realtimeCorsConfigurer(RealtimeProperties properties) {
+	WebMvcConfigurer realtimeCorsConfigurer(AllowedOrigins origins, RealtimeProperties properties) {
 		return new WebMvcConfigurer() {
 			@Override
 			public void addCorsMappings(CorsRegistry registry) {
-				List<String> origins = properties.getAllowedOrigins();
-				if (!origins.isEmpty()) {
-					registry.addMapping(properties.getBasePath() + "/**")
-						.allowedOriginPatterns(origins.toArray(String[]::new))
-						.allowedMethods("GET", "POST")
-						.allowedHeaders("*");
+				CorsConfiguration cors = origins.cors();
+				if (cors != null) {
+					registry.addMapping(properties.getBasePath() + "/**").combine(cors);
 				}
 			}
 		};
 	}
 
-	private static void requirePositive(String name, int value) {
-		if (value < 1) {
-			throw new InvalidConfigurationPropertyValueException(name, value, "must be at least 1");
-		}
-	}
+	/** Tomcat's fast paths, each checked at start-up (a hook that does not resolve is logged at WARN). */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+	@ConditionalOnBooleanProperty(name = "realtime.fast-paths.enabled", matchIfMissing = true)
+	static class TomcatFastPathsConfiguration {
 
-	private static void requirePositive(String name, Duration value) {
-		// zero would mean "never" to the servlet container and the schedulers
-		if (value.isNegative() || value.isZero()) {
-			throw new InvalidConfigurationPropertyValueException(name, value, "must be positive");
+		@Bean
+		@ConditionalOnMissingBean
+		ContainerFastPaths realtimeFastPaths() {
+			return TomcatFastPaths.resolve();
 		}
-	}
 
-	private static int maxBatch(RealtimeProperties properties) {
-		int maxBatch = properties.getPoll().getMaxBatch();
-		if (maxBatch < 1) {
-			throw new InvalidConfigurationPropertyValueException("realtime.poll.max-batch", maxBatch,
-					"must be at least 1");
-		}
-		return maxBatch;
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -177,24 +174,21 @@ public final class RealtimeWebMvcAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RealtimeWebSocketHandler realtimeWebSocketHandler(Broker broker, RealtimePublisher publisher,
-				TopicAccess access, ConnectionRegistry connections, RealtimeMetrics metrics,
-				ObjectProvider<JsonMapper> jsonMapper, RealtimeProperties properties) {
-			RealtimeProperties.Websocket websocket = properties.getWebsocket();
-			WebSocketSettings settings = new WebSocketSettings((int) properties.getMaxMessageSize().toBytes(),
-					websocket.getPingInterval(), websocket.getSendBufferSize().toBytes(),
-					websocket.getSendTimeLimit());
-			return new RealtimeWebSocketHandler(broker, publisher, access, connections, metrics,
-					jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), settings);
+				Admission admission, ConnectionRegistry connections, RealtimeMetrics metrics,
+				ObjectProvider<JsonMapper> jsonMapper, WireFormat wire, ContainerFastPaths fastPaths,
+				RealtimeProperties properties) {
+			WebSocketSettings settings = new WebSocketSettings(properties.getWebsocket().getPingInterval(),
+					properties.getSendBufferSize().toBytes(), properties.getSendTimeLimit());
+			return new RealtimeWebSocketHandler(broker, publisher, admission, connections, metrics,
+					jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), wire, fastPaths, settings);
 		}
 
 		@Bean
-		HandlerMapping realtimeWebSocketMapping(RealtimeWebSocketHandler handler, RealtimeProperties properties) {
+		HandlerMapping realtimeWebSocketMapping(RealtimeWebSocketHandler handler, AllowedOrigins origins,
+				RealtimeProperties properties) {
 			WebSocketHttpRequestHandler httpHandler = new WebSocketHttpRequestHandler(handler,
 					new DefaultHandshakeHandler());
-			// no allowed origins configured means same origin only
-			OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor();
-			origins.setAllowedOriginPatterns(properties.getAllowedOrigins());
-			httpHandler.setHandshakeInterceptors(List.of(origins));
+			httpHandler.setHandshakeInterceptors(List.of(origins.handshakeInterceptor()));
 			WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 			mapping.setWebSocketUpgradeMatch(true);
 			mapping.setUrlMap(Map.of(properties.getBasePath() + "/ws", httpHandler));

@@ -1,8 +1,10 @@
 package io.realtime.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,13 +14,16 @@ import io.realtime.core.InMemoryBroker;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
+import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RealtimePublisher;
-import io.realtime.webmvc.TopicAccess;
 import io.realtime.webmvc.TopicPatternAuthorizationPolicy;
+import io.realtime.webmvc.WireFormat;
+import io.realtime.webmvc.container.ContainerFastPaths;
+import io.realtime.webmvc.tomcat.TomcatFastPaths;
 import io.realtime.webmvc.http.LongPollEndpoint;
 import io.realtime.webmvc.http.PollEndpoint;
 import io.realtime.webmvc.http.PublishEndpoint;
@@ -30,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -41,6 +47,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
@@ -72,7 +80,7 @@ class RealtimeAutoConfigurationTests {
 			assertThat(context).getBean(Broker.class).isInstanceOf(InMemoryBroker.class);
 			assertThat(context).hasSingleBean(RealtimePublisher.class);
 			assertThat(context).hasSingleBean(RealtimeMetrics.class);
-			assertThat(context).hasSingleBean(TopicAccess.class);
+			assertThat(context).hasSingleBean(Admission.class);
 			assertThat(context).getBean(RealtimeAuthorizationPolicy.class)
 				.isInstanceOf(TopicPatternAuthorizationPolicy.class);
 			assertThat(context).hasSingleBean(ConnectionRegistry.class);
@@ -129,8 +137,8 @@ class RealtimeAutoConfigurationTests {
 				assertThat(context).hasSingleBean(RealtimeAuthorizationPolicy.class);
 				assertThat(context).getBean(RealtimeAuthorizationPolicy.class)
 					.isSameAs(context.getBean("userPolicy"));
-				// every transport checks through TopicAccess: it must ask the user's policy
-				TopicAccess access = context.getBean(TopicAccess.class);
+				// every transport is admitted through Admission: it must ask the user's policy
+				Admission access = context.getBean(Admission.class);
 				assertThat(access.publish("news", null)).isEqualTo("news");
 				assertThatExceptionOfType(RealtimeException.class).isThrownBy(() -> access.publish("chat", null))
 					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(RealtimeException.Reason.FORBIDDEN));
@@ -286,10 +294,59 @@ class RealtimeAutoConfigurationTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "realtime.max-connections=0", "realtime.max-topics-per-connection=0",
 			"realtime.long-poll.timeout=0s", "realtime.sse.heartbeat=0s", "realtime.websocket.ping-interval=-1s",
-			"realtime.websocket.send-time-limit=0s" })
+			"realtime.send-time-limit=0s", "realtime.send-buffer-size=0B" })
 	void nonPositiveLimitsAndIntervalsFailFast(String property) {
 		this.contextRunner.withPropertyValues(property)
 			.run((context) -> assertFailedOnInvalidProperty(context, property.substring(0, property.indexOf('='))));
+	}
+
+	@Test
+	void tomcatFastPathsServeOnTomcat() {
+		this.contextRunner.run((context) -> assertThat(context).getBean(ContainerFastPaths.class)
+			.isInstanceOfSatisfying(TomcatFastPaths.class, (fastPaths) -> {
+				assertThat(fastPaths.isResolved(TomcatFastPaths.DETACHED_RESPONSES)).isTrue();
+				assertThat(fastPaths.isResolved(TomcatFastPaths.PRE_ENCODED_FRAMES)).isTrue();
+			}));
+	}
+
+	@Test
+	void portablePathServesWhenFastPathsAreDisabled() {
+		this.contextRunner.withPropertyValues("realtime.fast-paths.enabled=false")
+			.run((context) -> assertThat(context).getBean(ContainerFastPaths.class).isSameAs(ContainerFastPaths.NONE));
+	}
+
+	@Test
+	void portablePathServesWithoutTomcat() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.apache.catalina"))
+			.run((context) -> assertThat(context).getBean(ContainerFastPaths.class).isSameAs(ContainerFastPaths.NONE));
+	}
+
+	@Test
+	void oldSendBufferAndTimeLimitNamesStillApply() {
+		this.contextRunner
+			.withPropertyValues("realtime.websocket.send-buffer-size=16KB", "realtime.websocket.send-time-limit=3s")
+			.run((context) -> {
+				RealtimeProperties properties = context.getBean(RealtimeProperties.class);
+				assertThat(properties.getSendBufferSize()).isEqualTo(DataSize.ofKilobytes(16));
+				assertThat(properties.getSendTimeLimit()).isEqualTo(Duration.ofSeconds(3));
+			});
+	}
+
+	@Test
+	void oldSendBufferAndTimeLimitNamesAreDeprecatedWithTheirReplacement() throws Exception {
+		String metadata = new String(new ClassPathResource("META-INF/spring-configuration-metadata.json")
+			.getInputStream()
+			.readAllBytes(), StandardCharsets.UTF_8);
+		JsonNode properties = JsonMapper.builder().build().readTree(metadata).get("properties");
+		Map<String, String> replacements = new HashMap<>();
+		properties.forEach((property) -> {
+			JsonNode deprecation = property.get("deprecation");
+			if (deprecation != null && deprecation.has("replacement")) {
+				replacements.put(property.get("name").asString(), deprecation.get("replacement").asString());
+			}
+		});
+		assertThat(replacements).containsEntry("realtime.websocket.send-buffer-size", "realtime.send-buffer-size")
+			.containsEntry("realtime.websocket.send-time-limit", "realtime.send-time-limit");
 	}
 
 	private void assertOnlyTransportAbsentWhenDisabled(String property) {
@@ -397,11 +454,11 @@ class RealtimeAutoConfigurationTests {
 	static class UserWebSocketHandlerConfiguration {
 
 		@Bean
-		RealtimeWebSocketHandler userWebSocketHandler(Broker broker, RealtimePublisher publisher, TopicAccess access,
+		RealtimeWebSocketHandler userWebSocketHandler(Broker broker, RealtimePublisher publisher, Admission admission,
 				ConnectionRegistry connections, RealtimeMetrics metrics) {
-			return new RealtimeWebSocketHandler(broker, publisher, access, connections, metrics,
-					JsonMapper.builder().build(),
-					new WebSocketSettings(1024, Duration.ofSeconds(30), 64 * 1024, Duration.ofSeconds(5)));
+			return new RealtimeWebSocketHandler(broker, publisher, admission, connections, metrics,
+					JsonMapper.builder().build(), new WireFormat(), ContainerFastPaths.NONE,
+					new WebSocketSettings(Duration.ofSeconds(30), 64 * 1024, Duration.ofSeconds(5)));
 		}
 
 	}
@@ -420,8 +477,8 @@ class RealtimeAutoConfigurationTests {
 	static class UserPollEndpointConfiguration {
 
 		@Bean
-		PollEndpoint userPollEndpoint(Broker broker, TopicAccess access) {
-			return new PollEndpoint(broker, access, 5);
+		PollEndpoint userPollEndpoint(Broker broker, Admission admission) {
+			return new PollEndpoint(broker, admission, new WireFormat(), 5);
 		}
 
 	}

@@ -41,8 +41,11 @@ public class ConnectionRegistry implements SmartLifecycle {
 
 	private final ScheduledExecutorService timer;
 
-	/** Closes that may wait for a stalled client to read its close frame; never the writers. */
-	private final ExecutorService closers = Executors.newCachedThreadPool(daemon("realtime-close-"));
+	/**
+	 * Work that may wait for a stalled client (a close frame, a blocking write of the portable
+	 * SSE path), so it never holds up the writers; a thread per such wait, while it lasts.
+	 */
+	private final ExecutorService blocking = Executors.newCachedThreadPool(daemon("realtime-blocking-"));
 
 	private volatile boolean running;
 
@@ -115,9 +118,9 @@ public class ConnectionRegistry implements SmartLifecycle {
 		return this.writers;
 	}
 
-	/** The executor for closing connections, which may wait on a client. */
-	public ExecutorService closers() {
-		return this.closers;
+	/** The executor for work that may wait on a client: closing a connection, a blocking write. */
+	public ExecutorService blocking() {
+		return this.blocking;
 	}
 
 	/**
@@ -176,7 +179,7 @@ public class ConnectionRegistry implements SmartLifecycle {
 	public void destroy() {
 		this.timer.shutdownNow();
 		this.writers.shutdown();
-		this.closers.shutdown();
+		this.blocking.shutdown();
 	}
 
 }

@@ -3,6 +3,7 @@ package io.realtime.redis.autoconfigure;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.autoconfigure.RealtimeProperties;
+import io.realtime.autoconfigure.RealtimePropertiesValidator;
 import io.realtime.core.Broker;
 import io.realtime.redis.RedisBroker;
 
@@ -41,7 +42,7 @@ public final class RealtimeRedisAutoConfiguration {
 		RedisBroker realtimeBroker(RedisConnectionFactory connectionFactory, RealtimeProperties properties,
 				RealtimeRedisProperties redisProperties) {
 			RealtimeProperties.History history = properties.getHistory();
-			history.validate();
+			RealtimePropertiesValidator.validate(properties);
 			if (redisProperties.getNamespace() == null || redisProperties.getNamespace().isBlank()) {
 				throw new InvalidConfigurationPropertyValueException("realtime.redis.namespace",
 						redisProperties.getNamespace(), "must not be empty");

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code realtime.sse.detach=false} here): an ordinary chunked response that keeps its connection.
  */
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
-		webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "realtime.websocket.send-buffer-size=16KB",
+		webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "realtime.send-buffer-size=16KB",
 				"realtime.sse.heartbeat=200ms", "realtime.sse.detach=false" })
 class AsyncRequestSseIntegrationTests extends AbstractSseStreamIntegrationTests {
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "realtime.websocket.send-buffer-size=16KB", "realtime.sse.heartbeat=200ms" })
+		properties = { "realtime.send-buffer-size=16KB", "realtime.sse.heartbeat=200ms" })
 class DetachedSseIntegrationTests extends AbstractSseStreamIntegrationTests {
 
 	@Override

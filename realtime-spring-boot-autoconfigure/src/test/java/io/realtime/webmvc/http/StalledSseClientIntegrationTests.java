@@ -26,11 +26,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A client that stops reading and never closes its detached SSE stream loses its connection once
- * a write has waited {@code realtime.websocket.send-time-limit}: it does not keep a socket open
+ * a write has waited {@code realtime.send-time-limit}: it does not keep a socket open
  * for ever.
  */
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
-		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.websocket.send-time-limit=1s")
+		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.send-time-limit=1s")
 class StalledSseClientIntegrationTests {
 
 	@LocalServerPort

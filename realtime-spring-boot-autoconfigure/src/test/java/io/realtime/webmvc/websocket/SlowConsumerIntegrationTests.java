@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * delay: slow clients harm nobody else.
  */
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
-		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.websocket.send-buffer-size=16KB")
+		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.send-buffer-size=16KB")
 class SlowConsumerIntegrationTests {
 
 	/** More stalled clients than a pool of writer threads would have, were writes to block. */

@@ -11,6 +11,7 @@ import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
+import io.realtime.webmvc.WireFormat;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
@@ -83,37 +84,19 @@ final class Batch {
 		this.reset.add(topic);
 	}
 
-	ResponseEntity<String> reply() {
-		return ResponseEntity.ok()
-			.contentType(MediaType.APPLICATION_JSON)
-			.header("Cache-Control", "no-store")
-			.body(json());
+	/** The reply, for a request that waited or not. */
+	static ResponseEntity<String> reply(String json) {
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).header("Cache-Control", "no-store").body(json);
 	}
 
-	/** Set the reply's headers but its length; its body is {@link #json()}. */
+	/** Set the headers of a reply written straight to the response. */
 	static void headers(HttpServletResponse response) {
 		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
 		response.setHeader("Cache-Control", "no-store");
 	}
 
-	String json() {
-		StringBuilder json = new StringBuilder(96 + this.messages.size() * 128).append("{\"messages\":[");
-		for (int i = 0; i < this.messages.size(); i++) {
-			json.append((i > 0) ? "," : "").append(this.messages.get(i).toJson());
-		}
-		json.append("],\"cursor\":\"")
-			.append(Cursor.of(this.positions).encode())
-			.append("\",\"recovered\":")
-			.append(this.reset.isEmpty());
-		if (!this.reset.isEmpty()) {
-			json.append(",\"reset\":[");
-			int i = 0;
-			for (String topic : this.reset) {
-				json.append((i++ > 0) ? "," : "").append('"').append(topic).append('"');
-			}
-			json.append(']');
-		}
-		return json.append('}').toString();
+	String json(WireFormat wire) {
+		return wire.pollReply(this.messages, Cursor.of(this.positions).encode(), this.reset);
 	}
 
 }

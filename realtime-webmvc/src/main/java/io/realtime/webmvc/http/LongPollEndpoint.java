@@ -2,41 +2,43 @@ package io.realtime.webmvc.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.realtime.core.Broker;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
+import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeConnection;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
-import io.realtime.webmvc.TopicAccess;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
+import io.realtime.webmvc.WireFormat;
+import io.realtime.webmvc.container.ContainerFastPaths;
+import io.realtime.webmvc.container.DetachedResponse;
+import io.realtime.webmvc.container.ResponseStream;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.WebConnection;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * {@code GET {base}/long-poll?topic=…[&cursor=…]}: like poll, but when nothing is there yet the
- * request waits, holding no thread, until a message arrives or the timeout passes. With
- * {@code realtime.long-poll.detach}, a waiting request is taken over from the container (see
- * {@link DetachedConnection}) so it keeps no request buffers; its reply then ends the connection.
+ * request waits, holding no thread, on a {@link DeferredResult} until a message arrives or the
+ * timeout passes. Where the container's fast path allows it and {@code detach} is set, a waiting
+ * request is carried past its request instead ({@link ContainerFastPaths#detach}) so it keeps no
+ * request buffers; its reply then ends the connection.
  *
  * @since 0.1.0
  */
@@ -46,77 +48,79 @@ public class LongPollEndpoint {
 
 	static final String TRANSPORT = "long-poll";
 
-	/** How long a timing-out request waits for a reply being written by another thread. */
-	private static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
-
 	private final Broker broker;
 
-	private final TopicAccess access;
+	private final Admission admission;
 
 	private final ConnectionRegistry connections;
 
+	private final WireFormat wire;
+
+	private final ContainerFastPaths fastPaths;
+
 	private final LongPollSettings settings;
 
-	public LongPollEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections,
-			LongPollSettings settings) {
+	public LongPollEndpoint(Broker broker, Admission admission, ConnectionRegistry connections, WireFormat wire,
+			ContainerFastPaths fastPaths, LongPollSettings settings) {
 		this.broker = broker;
-		this.access = access;
+		this.admission = admission;
 		this.connections = connections;
+		this.wire = wire;
+		this.fastPaths = fastPaths;
 		this.settings = settings;
 	}
 
 	@GetMapping("/long-poll")
-	public void longPoll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
-			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, cursor, request);
+	public @Nullable DeferredResult<ResponseEntity<String>> longPoll(
+			@RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest request,
+			HttpServletResponse response) throws IOException, ServletException {
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, cursor, request);
 		Batch batch = Batch.read(this.broker, from, this.settings.maxBatch());
 		if (batch.isReady()) {
-			byte[] json = batch.json().getBytes(StandardCharsets.UTF_8);
+			// written here: a DeferredResult set at once would still dispatch the request again
+			byte[] json = batch.json(this.wire).getBytes(StandardCharsets.UTF_8);
 			Batch.headers(response);
 			response.setContentLength(json.length);
 			response.getOutputStream().write(json);
-			return;
+			return null;
 		}
-		Waiter waiter = new Waiter(batch, response);
+		Waiter waiter = new Waiter(batch);
 		if (!this.connections.open(waiter)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
 		try {
-			if (this.settings.detach() && DetachedConnection.supported(request)) {
+			if (this.settings.detach() && this.fastPaths.canDetach(request)) {
 				Batch.headers(response);
-				DetachedConnection.detach(request, response, waiter.detached(), this.settings.sendTimeLimit());
-				return;
+				this.fastPaths.detach(request, response, waiter.detached(), this.settings.sendTimeLimit());
+				return null;
 			}
-			// the reply is written straight from here on: no second dispatch through the servlet
-			AsyncContext async = request.startAsync();
-			async.setTimeout(this.settings.timeout().toMillis());
-			async.addListener(waiter);
-			waiter.async = async;
+			DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(this.settings.timeout().toMillis());
+			// answered on the container's thread before Spring's own timeout handling runs
+			result.onTimeout(waiter::finish);
+			result.onCompletion(waiter::release);
+			result.onError((ex) -> waiter.release());
+			waiter.subscribe((json) -> result.setResult(Batch.reply(json)));
+			return result;
 		}
 		catch (IOException | ServletException | RuntimeException ex) {
 			waiter.release();
 			throw ex;
 		}
-		waiter.subscribe();
 	}
 
 	/**
-	 * One waiting request: subscribed to its topics until the first message or the timeout. Its
-	 * reply goes out on an async request or, taken over, on the connection, which then closes.
+	 * One waiting request: subscribed to its topics until the first message or the timeout, then
+	 * answered once with what its batch holds.
 	 */
-	private final class Waiter implements RealtimeConnection, AsyncListener {
+	private final class Waiter implements RealtimeConnection {
 
 		private final Batch batch;
 
-		private final HttpServletResponse response;
-
 		private final List<Subscription> subscriptions = new ArrayList<>();
 
-		private @Nullable AsyncContext async;
+		private @Nullable Consumer<String> reply;
 
-		private @Nullable WebConnection connection;
-
-		/** A taken-over request's timeout, which the container no longer keeps. */
+		/** A carried-past request's timeout, which the container no longer keeps. */
 		private @Nullable ScheduledFuture<?> timeout;
 
 		/** Set once every subscription is in place; before that, messages only collect. */
@@ -125,34 +129,33 @@ public class LongPollEndpoint {
 		/** Set once the reply is decided; messages that come later are the next request's. */
 		private boolean done;
 
-		/** The decided reply until a thread takes it to write it. */
-		private byte @Nullable [] reply;
-
-		/** Set once the reply is written and the request ended. */
-		private boolean answered;
-
 		private boolean released;
 
-		Waiter(Batch batch, HttpServletResponse response) {
+		Waiter(Batch batch) {
 			this.batch = batch;
-			this.response = response;
 		}
 
-		DetachedConnection.Session detached() {
-			return new DetachedConnection.Session() {
+		DetachedResponse detached() {
+			return new DetachedResponse() {
 
 				@Override
-				public void start(WebConnection connection) {
-					Waiter.this.connection = connection;
+				public void start(ResponseStream stream) {
 					Waiter.this.timeout = LongPollEndpoint.this.connections.schedule(Waiter.this::finish,
 							LongPollEndpoint.this.settings.timeout());
-					subscribe();
+					// the headers went out when the request was carried off; the body ends with the connection
+					subscribe((json) -> {
+						try {
+							stream.write(json.getBytes(StandardCharsets.UTF_8), stream::close);
+						}
+						catch (IOException | RuntimeException ex) {
+							stream.close();
+						}
+					});
 				}
 
 				@Override
 				public void clientGone() {
 					release();
-					end();
 				}
 
 				@Override
@@ -163,9 +166,10 @@ public class LongPollEndpoint {
 			};
 		}
 
-		void subscribe() {
+		/** Subscribe from the positions just read, which closes the gap between read and wait. */
+		void subscribe(Consumer<String> reply) {
+			this.reply = reply;
 			try {
-				// subscribing from the positions just read closes the gap between read and wait
 				for (Map.Entry<String, String> entry : Map.copyOf(this.batch.positions()).entrySet()) {
 					String topic = entry.getKey();
 					Subscription subscription = LongPollEndpoint.this.broker.subscribe(topic, entry.getValue(),
@@ -177,125 +181,58 @@ public class LongPollEndpoint {
 			}
 			catch (RuntimeException ex) {
 				release();
-				end();
 				throw ex;
 			}
+			boolean ready;
 			synchronized (this) {
 				this.armed = true;
-				if (this.batch.isReady()) {
-					finish();
-				}
+				ready = this.batch.isReady();
 			}
-		}
-
-		private synchronized void onMessage(Message message) {
-			if (!this.done && this.batch.add(message) && this.armed) {
+			if (ready) {
 				finish();
 			}
 		}
 
-		private synchronized void onReset(String topic) {
-			this.batch.reset(topic);
-			if (this.armed) {
-				finish();
-			}
-		}
-
-		/** Reply with what the batch holds, off the publisher's thread. */
-		private void finish() {
-			if (decide()) {
-				LongPollEndpoint.this.connections.writers().execute(this::reply);
-			}
-		}
-
-		/** Fix the reply's body; {@code false} when it was fixed already. */
-		private synchronized boolean decide() {
-			if (this.done) {
-				return false;
-			}
-			this.done = true;
-			this.reply = this.batch.json().getBytes(StandardCharsets.UTF_8);
-			return true;
-		}
-
-		/**
-		 * Write the reply unless another thread took it already. A reply is small and goes into an
-		 * empty socket buffer, so the write does not wait for the client.
-		 */
-		private void reply() {
-			byte[] json;
+		private void onMessage(Message message) {
+			boolean ready;
 			synchronized (this) {
-				json = this.reply;
-				this.reply = null;
+				ready = !this.done && this.batch.add(message) && this.armed;
 			}
-			if (json == null) {
-				return;
-			}
-			release();
-			WebConnection connection = this.connection;
-			if (connection != null) {
-				// the headers went out when the request was taken over; the body ends with the
-				// connection
-				try {
-					ResponseOutput output = new ResponseOutput(connection.getOutputStream(), () -> {
-					}, DetachedConnection.closer(connection));
-					output.write(json, output::close);
-				}
-				catch (IOException | RuntimeException ex) {
-					end();
-				}
-				return;
-			}
-			try {
-				Batch.headers(this.response);
-				this.response.setContentLength(json.length);
-				this.response.getOutputStream().write(json);
-			}
-			catch (IOException | IllegalStateException ex) {
-				// the client went away, or the container ended the request
-			}
-			finally {
-				end();
-				synchronized (this) {
-					this.answered = true;
-					notifyAll();
-				}
+			if (ready) {
+				// off the publisher's thread, which holds the topic's lock
+				LongPollEndpoint.this.connections.writers().execute(this::finish);
 			}
 		}
 
-		/** Complete the async request, or close the taken-over connection. */
-		private void end() {
-			try {
-				if (this.connection != null) {
-					DetachedConnection.closer(this.connection).close();
-				}
-				else if (this.async != null) {
-					this.async.complete();
-				}
+		private void onReset(String topic) {
+			boolean ready;
+			synchronized (this) {
+				this.batch.reset(topic);
+				ready = this.armed;
 			}
-			catch (Exception ex) {
-				// ended already
+			if (ready) {
+				LongPollEndpoint.this.connections.writers().execute(this::finish);
 			}
 		}
 
-		/** Wait a little for a reply another thread is writing; the container needs it complete. */
-		private synchronized void awaitAnswered() {
-			long deadline = System.nanoTime() + ANSWER_WAIT.toNanos();
-			long left;
-			// after decide() and reply() the reply is this thread's or already another's
-			while (!this.answered && (left = deadline - System.nanoTime()) > 0) {
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this, left);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+		/** Reply with what the batch holds, unless the reply went already. */
+		void finish() {
+			String json;
+			Consumer<String> reply;
+			synchronized (this) {
+				if (this.done || this.reply == null) {
 					return;
 				}
+				this.done = true;
+				json = this.batch.json(LongPollEndpoint.this.wire);
+				reply = this.reply;
 			}
+			release();
+			reply.accept(json);
 		}
 
 		/** Cancel the subscriptions and forget the request; safe to call more than once. */
-		private void release() {
+		void release() {
 			List<Subscription> held;
 			synchronized (this) {
 				if (this.released) {
@@ -320,29 +257,6 @@ public class LongPollEndpoint {
 		@Override
 		public void shutdown() {
 			finish();
-		}
-
-		@Override
-		public void onTimeout(AsyncEvent event) {
-			// the container needs the request completed before this returns (it answers 500
-			// otherwise), including a reply decided just now and still on its way
-			decide();
-			reply();
-			awaitAnswered();
-		}
-
-		@Override
-		public void onComplete(AsyncEvent event) {
-			release();
-		}
-
-		@Override
-		public void onError(AsyncEvent event) {
-			release();
-		}
-
-		@Override
-		public void onStartAsync(AsyncEvent event) {
 		}
 
 	}

@@ -1,7 +1,8 @@
 package io.realtime.webmvc.http;
 
 import io.realtime.core.Broker;
-import io.realtime.webmvc.TopicAccess;
+import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.WireFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -23,20 +24,24 @@ public class PollEndpoint {
 
 	private final Broker broker;
 
-	private final TopicAccess access;
+	private final Admission admission;
+
+	private final WireFormat wire;
 
 	private final int maxBatch;
 
-	public PollEndpoint(Broker broker, TopicAccess access, int maxBatch) {
+	public PollEndpoint(Broker broker, Admission admission, WireFormat wire, int maxBatch) {
 		this.broker = broker;
-		this.access = access;
+		this.admission = admission;
+		this.wire = wire;
 		this.maxBatch = maxBatch;
 	}
 
 	@GetMapping("/poll")
 	public ResponseEntity<String> poll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
 			HttpServletRequest request) {
-		return Batch.read(this.broker, SubscribeRequest.positions(this.access, cursor, request), this.maxBatch).reply();
+		Batch batch = Batch.read(this.broker, SubscribeRequest.positions(this.admission, cursor, request), this.maxBatch);
+		return Batch.reply(batch.json(this.wire));
 	}
 
 }

@@ -9,7 +9,8 @@ import io.realtime.core.Message;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
-import io.realtime.webmvc.TopicAccess;
+import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.WireFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -34,23 +35,21 @@ public class PublishEndpoint {
 
 	private final RealtimePublisher publisher;
 
-	private final TopicAccess access;
+	private final Admission admission;
 
-	private final int maxMessageSize;
+	private final WireFormat wire;
 
-	public PublishEndpoint(RealtimePublisher publisher, TopicAccess access, int maxMessageSize) {
+	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
 		this.publisher = publisher;
-		this.access = access;
-		this.maxMessageSize = maxMessageSize;
+		this.admission = admission;
+		this.wire = wire;
 	}
 
 	@PostMapping("/publish")
 	public ResponseEntity<String> publish(@RequestParam(name = "topic", required = false) @Nullable String topic,
 			HttpServletRequest request) throws IOException {
-		String valid = this.access.publish(topic, request.getUserPrincipal());
-		if (request.getContentLengthLong() > this.maxMessageSize) {
-			throw tooLarge();
-		}
+		String valid = this.admission.publish(topic, request.getUserPrincipal());
+		this.admission.checkSize(request.getContentLengthLong(), "body");
 		byte[] body = readBody(request.getInputStream());
 		MediaType type = mediaType(request.getContentType());
 		Message message;
@@ -68,19 +67,13 @@ public class PublishEndpoint {
 		}
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
 			.contentType(MediaType.APPLICATION_JSON)
-			.body("{\"topic\":\"" + message.topic() + "\",\"id\":\"" + message.id() + "\"}");
+			.body(this.wire.accepted(message));
 	}
 
 	private byte[] readBody(InputStream in) throws IOException {
-		byte[] body = in.readNBytes(this.maxMessageSize + 1);
-		if (body.length > this.maxMessageSize) {
-			throw tooLarge();
-		}
+		byte[] body = in.readNBytes(this.admission.maxMessageSize() + 1);
+		this.admission.checkSize(body.length, "body");
 		return body;
-	}
-
-	private RealtimeException tooLarge() {
-		return new RealtimeException(Reason.TOO_LARGE, "body is larger than " + this.maxMessageSize + " bytes");
 	}
 
 	private static MediaType mediaType(@Nullable String contentType) {

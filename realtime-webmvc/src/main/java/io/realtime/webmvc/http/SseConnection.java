@@ -1,7 +1,6 @@
 package io.realtime.webmvc.http;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,35 +15,32 @@ import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.Outbox;
 import io.realtime.webmvc.RealtimeConnection;
 import io.realtime.webmvc.RealtimeMetrics;
-import jakarta.servlet.http.WebConnection;
+import io.realtime.webmvc.WireFormat;
+import io.realtime.webmvc.container.DetachedResponse;
+import io.realtime.webmvc.container.ResponseStream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One SSE stream: its subscriptions feed an {@link Outbox} whose single writer keeps the
  * positions of every topic, stamps each event with the cursor after it and writes batches of
- * events to a {@link ResponseOutput}.
+ * events to a {@link ResponseStream}. Sends the heartbeat comment.
  */
-final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
+final class SseConnection implements RealtimeConnection, Outbox.Writer<SseConnection.Item> {
 
 	static final String TRANSPORT = "sse";
 
-	private static final byte[] HEARTBEAT = ":keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
-
 	/** Most bytes of events held back before they are written, while the outbox stays busy. */
 	private static final int MAX_BATCH_BYTES = 32 * 1024;
-
-	/** Hands the starting cursor to the client before any message arrives. */
-	private static final Object READY = new Object();
 
 	private final ConnectionRegistry connections;
 
 	private final RealtimeMetrics metrics;
 
+	private final WireFormat wire;
+
 	private final SseSettings settings;
 
-	private final MessageEvents events;
-
-	private final Outbox<Object> outbox;
+	private final Outbox<Item> outbox;
 
 	private final List<Subscription> subscriptions = new ArrayList<>();
 
@@ -56,18 +52,17 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 
 	private int batchBytes;
 
-	private volatile @Nullable ResponseOutput stream;
+	private volatile @Nullable ResponseStream stream;
 
 	/** Heartbeats that found no stream yet: a stream that never starts is given up. */
 	private int beatsWithoutStream;
 
 	private boolean closed;
 
-	SseConnection(ConnectionRegistry connections, RealtimeMetrics metrics, SseSettings settings,
-			MessageEvents events) {
+	SseConnection(ConnectionRegistry connections, RealtimeMetrics metrics, WireFormat wire, SseSettings settings) {
 		this.connections = connections;
-		this.events = events;
 		this.metrics = metrics;
+		this.wire = wire;
 		this.settings = settings;
 		this.outbox = new Outbox<>(connections.writers(), settings.sendBufferBytes(), this);
 	}
@@ -77,19 +72,20 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	 * cursor holds every topic from the first event on and no topic falls back to "now" on
 	 * reconnect. Messages published since the read are replayed from history.
 	 */
-	void start(ResponseOutput stream, Broker broker, Batch start) {
+	void start(ResponseStream stream, Broker broker, Batch start) {
 		this.stream = stream;
 		start.positions().forEach(this.positions::put);
-		this.outbox.offer(("retry:" + this.settings.retry().toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8), 16);
-		this.outbox.offer(READY, 64);
+		this.outbox.offer(new Raw(this.wire.sseRetry(this.settings.retry())), 16);
+		this.outbox.offer(Ready.INSTANCE, 64);
 		for (String topic : start.reset()) {
-			this.outbox.offer(reset(topic), 32);
+			this.outbox.offer(new Raw(this.wire.sseReset(topic)), 32);
 		}
 		try {
 			for (Map.Entry<String, String> entry : start.positions().entrySet()) {
 				String topic = entry.getKey();
-				Subscription subscription = broker.subscribe(topic, entry.getValue(),
-						MessageListener.of(this::offer, () -> this.outbox.offer(reset(topic), 32)));
+				Subscription subscription = broker.subscribe(topic, entry.getValue(), MessageListener.of(
+						(message) -> this.outbox.offer(new Deliver(message), message.data().length() + 128),
+						() -> this.outbox.offer(new Raw(this.wire.sseReset(topic)), 32)));
 				synchronized (this.subscriptions) {
 					if (this.closed) {
 						subscription.cancel();
@@ -105,14 +101,13 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		}
 	}
 
-	/** Start on a connection taken over from its request, once the container hands it over. */
-	DetachedConnection.Session detached(Broker broker, Batch start) {
-		return new DetachedConnection.Session() {
+	/** Start on a response carried past its request, once the container hands it over. */
+	DetachedResponse detached(Broker broker, Batch start) {
+		return new DetachedResponse() {
 
 			@Override
-			public void start(WebConnection connection) throws IOException {
-				SseConnection.this.start(new ResponseOutput(connection.getOutputStream(), SseConnection.this::closed,
-						DetachedConnection.closer(connection)), broker, start);
+			public void start(ResponseStream stream) {
+				SseConnection.this.start(stream, broker, start);
 			}
 
 			@Override
@@ -136,7 +131,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	@Override
 	public void heartbeat() {
 		if (this.stream != null) {
-			this.outbox.offer(HEARTBEAT, HEARTBEAT.length);
+			this.outbox.offer(new Raw(WireFormat.SSE_HEARTBEAT), WireFormat.SSE_HEARTBEAT.length);
 		}
 		else if (++this.beatsWithoutStream > 1) {
 			// the container never handed the connection over (the client left during the handshake)
@@ -150,19 +145,19 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	}
 
 	@Override
-	public void write(Object item, Runnable done) throws IOException {
-		if (item instanceof Message message) {
+	public void write(Item item, Runnable done) throws IOException {
+		if (item instanceof Deliver deliver) {
+			Message message = deliver.message();
 			this.positions.put(message.topic(), message.id());
-			add((this.positions.size() == 1) ? this.events.single(message)
-					: MessageEvents.encode(Cursor.of(this.positions).encode(), message));
+			add((this.positions.size() == 1) ? this.wire.sseMessage(message)
+					: this.wire.sseMessage(Cursor.of(this.positions).encode(), message));
 			this.metrics.delivered();
 		}
-		else if (item == READY) {
-			add(("id:" + Cursor.of(this.positions).encode() + "\nevent:ready\ndata:{\"topics\":[\""
-					+ String.join("\",\"", this.positions.keySet()) + "\"]}\n\n").getBytes(StandardCharsets.UTF_8));
+		else if (item instanceof Raw raw) {
+			add(raw.bytes());
 		}
 		else {
-			add((byte[]) item);
+			add(this.wire.sseReady(Cursor.of(this.positions).encode(), this.positions.keySet()));
 		}
 		if (this.batchBytes >= MAX_BATCH_BYTES) {
 			flush(done);
@@ -175,7 +170,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	/** Write what was batched, in one write, once the outbox runs dry. */
 	@Override
 	public void flush(Runnable done) throws IOException {
-		ResponseOutput stream = this.stream;
+		ResponseStream stream = this.stream;
 		if (this.batch.isEmpty() || stream == null) {
 			done.run();
 			return;
@@ -193,17 +188,9 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		stream.write(bytes, done);
 	}
 
-	private void offer(Message message) {
-		this.outbox.offer(message, message.toJson().length() + 64);
-	}
-
 	private void add(byte[] event) {
 		this.batch.add(event);
 		this.batchBytes += event.length;
-	}
-
-	private static byte[] reset(String topic) {
-		return ("event:reset\ndata:{\"topics\":[\"" + topic + "\"]}\n\n").getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Override
@@ -228,7 +215,7 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 	}
 
 	private void closeStream() {
-		ResponseOutput stream = this.stream;
+		ResponseStream stream = this.stream;
 		if (stream != null) {
 			stream.close();
 		}
@@ -248,6 +235,25 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<Object> {
 		// cancelled outside the lock: a publisher holds the topic's lock while calling in
 		held.forEach(Subscription::cancel);
 		this.connections.closed(this);
+	}
+
+	/** What the outbox carries to the stream's writer. */
+	sealed interface Item permits Deliver, Ready, Raw {
+	}
+
+	/** A message to send as an event stamped with the cursor after it. */
+	record Deliver(Message message) implements Item {
+	}
+
+	/** The {@code ready} event, with the cursor the stream starts from. */
+	enum Ready implements Item {
+
+		INSTANCE
+
+	}
+
+	/** An event or field encoded already. */
+	record Raw(byte[] bytes) implements Item {
 	}
 
 }

@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.util.Map;
 
 import io.realtime.core.Broker;
+import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimeMetrics;
-import io.realtime.webmvc.TopicAccess;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
+import io.realtime.webmvc.WireFormat;
+import io.realtime.webmvc.container.ContainerFastPaths;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,12 +21,14 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * {@code GET {base}/sse?topic=…}: a Server-Sent Events stream. Every event's {@code id} is the
  * cursor after it, so a browser's automatic reconnect (with {@code Last-Event-ID}) resumes every
- * topic. Events are written without blocking; on Tomcat over HTTP/1.1 the open stream is carried
- * past its request (see {@link DetachedConnection}) so it keeps none of the request's buffers.
+ * topic. The stream is an {@link SseEmitter}, or, where the container's fast path allows it
+ * ({@link ContainerFastPaths#detach}), a response carried past its request so it keeps none of
+ * the request's buffers.
  *
  * @since 0.1.0
  */
@@ -35,87 +36,69 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("${realtime.base-path:/realtime}")
 public class SseEndpoint {
 
+	/** No timeout for the emitter: heartbeats find clients that left. */
+	private static final long NO_TIMEOUT = 0;
+
 	private final Broker broker;
 
-	private final TopicAccess access;
+	private final Admission admission;
 
 	private final ConnectionRegistry connections;
 
 	private final RealtimeMetrics metrics;
 
+	private final WireFormat wire;
+
+	private final ContainerFastPaths fastPaths;
+
 	private final SseSettings settings;
 
-	private final MessageEvents events = new MessageEvents();
-
-	public SseEndpoint(Broker broker, TopicAccess access, ConnectionRegistry connections, RealtimeMetrics metrics,
-			SseSettings settings) {
+	public SseEndpoint(Broker broker, Admission admission, ConnectionRegistry connections, RealtimeMetrics metrics,
+			WireFormat wire, ContainerFastPaths fastPaths, SseSettings settings) {
 		this.broker = broker;
-		this.access = access;
+		this.admission = admission;
 		this.connections = connections;
 		this.metrics = metrics;
+		this.wire = wire;
+		this.fastPaths = fastPaths;
 		this.settings = settings;
 		connections.heartbeat(SseConnection.TRANSPORT, settings.heartbeat());
 	}
 
 	@GetMapping("/sse")
-	public void sse(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
+	public @Nullable SseEmitter sse(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
 			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
 		// on an automatic reconnect the browser repeats the original URL: the header is newer
 		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : cursor;
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.access, resumeFrom, request);
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, resumeFrom, request);
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
-		SseConnection connection = new SseConnection(this.connections, this.metrics, this.settings, this.events);
+		SseConnection connection = new SseConnection(this.connections, this.metrics, this.wire, this.settings);
 		if (!this.connections.open(connection)) {
 			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
-		response.setContentType("text/event-stream;charset=UTF-8");
 		response.setHeader("Cache-Control", "no-cache, no-transform");
 		response.setHeader("X-Accel-Buffering", "no");
 		try {
-			if (this.settings.detach() && DetachedConnection.supported(request)) {
-				DetachedConnection.detach(request, response, connection.detached(this.broker, start),
+			if (this.settings.detach() && this.fastPaths.canDetach(request)) {
+				response.setContentType("text/event-stream;charset=UTF-8");
+				this.fastPaths.detach(request, response, connection.detached(this.broker, start),
 						this.settings.sendTimeLimit());
+				return null;
 			}
-			else {
-				AsyncContext async = request.startAsync();
-				async.setTimeout(0);
-				async.addListener(new Completion(connection));
-				response.flushBuffer();
-				ResponseOutput output = new ResponseOutput(response.getOutputStream(), connection::closed,
-						async::complete);
-				connection.start(output, this.broker, start);
-			}
+			SseEmitter emitter = new SseEmitter(NO_TIMEOUT);
+			emitter.onCompletion(connection::release);
+			emitter.onTimeout(connection::closed);
+			emitter.onError((ex) -> connection.closed());
+			connection.start(new EmitterStream(emitter, this.connections.blocking(), connection::closed), this.broker,
+					start);
+			return emitter;
 		}
 		catch (IOException | ServletException | RuntimeException ex) {
 			connection.release();
 			throw ex;
 		}
-	}
-
-	/** Ends the stream when the container ends the request (client gone, server stopping). */
-	private record Completion(SseConnection connection) implements AsyncListener {
-
-		@Override
-		public void onComplete(AsyncEvent event) {
-			this.connection.release();
-		}
-
-		@Override
-		public void onTimeout(AsyncEvent event) {
-			this.connection.closed();
-		}
-
-		@Override
-		public void onError(AsyncEvent event) {
-			this.connection.closed();
-		}
-
-		@Override
-		public void onStartAsync(AsyncEvent event) {
-		}
-
 	}
 
 }

@@ -6,10 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.realtime.core.Cursor;
-import io.realtime.core.InvalidCursorException;
-import io.realtime.webmvc.RealtimeException;
-import io.realtime.webmvc.RealtimeException.Reason;
-import io.realtime.webmvc.TopicAccess;
+import io.realtime.webmvc.Admission;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -22,29 +19,17 @@ final class SubscribeRequest {
 	private SubscribeRequest() {
 	}
 
-	static Map<String, @Nullable String> positions(TopicAccess access, @Nullable String cursor,
+	static Map<String, @Nullable String> positions(Admission admission, @Nullable String cursor,
 			HttpServletRequest request) {
 		// the raw values: binding to a List would split "a,b" into two topics, yet ',' makes a topic invalid
 		String[] topics = request.getParameterValues("topic");
-		Set<String> valid = access.subscribe((topics != null) ? List.of(topics) : null, request.getUserPrincipal());
-		Cursor parsed = parse(cursor);
+		Set<String> valid = admission.subscribe((topics != null) ? List.of(topics) : null, request.getUserPrincipal());
+		Cursor parsed = admission.cursor(cursor);
 		Map<String, @Nullable String> positions = new LinkedHashMap<>();
 		for (String topic : valid) {
 			positions.put(topic, parsed.position(topic));
 		}
 		return positions;
-	}
-
-	private static Cursor parse(@Nullable String cursor) {
-		if (cursor == null || cursor.isEmpty()) {
-			return Cursor.empty();
-		}
-		try {
-			return Cursor.parse(cursor);
-		}
-		catch (InvalidCursorException ex) {
-			throw new RealtimeException(Reason.BAD_REQUEST, ex.getMessage());
-		}
 	}
 
 }

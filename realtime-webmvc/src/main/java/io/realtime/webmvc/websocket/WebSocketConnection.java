@@ -2,37 +2,31 @@ package io.realtime.webmvc.websocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.realtime.core.BrokerUnavailableException;
-import io.realtime.core.Cursor;
-import io.realtime.core.HistoryPage;
-import io.realtime.core.Message;
-import io.realtime.core.MessageListener;
-import io.realtime.core.Subscription;
+import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.Outbox;
 import io.realtime.webmvc.RealtimeConnection;
-import io.realtime.webmvc.RealtimeException;
-import io.realtime.webmvc.websocket.RealtimeWebSocketHandler.MessageFrame;
+import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.WireFormat;
+import io.realtime.webmvc.container.ContainerFastPaths;
+import io.realtime.webmvc.container.PreEncodedFrames;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.adapter.NativeWebSocketSession;
 
 /**
- * One WebSocket session: its frames in, its subscriptions, and its single bounded write path.
+ * The write path of one WebSocket session: every frame goes through one bounded {@link Outbox},
+ * sent without blocking where the container offers an asynchronous remote, and the session is
+ * closed when the client cannot keep up or stops answering pings.
  */
-final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Object> {
+final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<WebSocketConnection.Item> {
 
 	static final String TRANSPORT = "websocket";
 
@@ -48,225 +42,95 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	private final WebSocketSession session;
 
-	private final RealtimeWebSocketHandler handler;
+	private final ConnectionRegistry connections;
 
-	private final Outbox<Object> outbox;
+	private final RealtimeMetrics metrics;
 
-	private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+	private final ContainerFastPaths fastPaths;
+
+	private final WebSocketSettings settings;
+
+	private final Outbox<Item> outbox;
+
+	private final CopyOnWriteArrayList<Runnable> releaseActions = new CopyOnWriteArrayList<>();
 
 	/** Non-blocking sends when the container offers them (it does on Tomcat, Jetty, Undertow). */
 	private volatile RemoteEndpoint.@Nullable Async async;
 
-	/** Whether frames are batched and flushed by {@link #flush}. */
-	private volatile boolean batching;
+	/** Frames from bytes and batch flushes, where the container's fast path has them. */
+	private volatile @Nullable PreEncodedFrames frames;
 
 	/** Pings sent since the last pong; only the heartbeat timer counts up. */
 	private volatile int unansweredPings;
 
 	private volatile boolean released;
 
-	/** The parts of a frame larger than the container's buffer, only while one arrives. */
-	private @Nullable StringBuilder parts;
-
-	WebSocketConnection(WebSocketSession session, RealtimeWebSocketHandler handler) {
+	WebSocketConnection(WebSocketSession session, ConnectionRegistry connections, RealtimeMetrics metrics,
+			ContainerFastPaths fastPaths, WebSocketSettings settings) {
 		this.session = session;
-		this.handler = handler;
-		this.outbox = new Outbox<>(handler.connections().writers(), handler.settings().sendBufferBytes(), this);
+		this.connections = connections;
+		this.metrics = metrics;
+		this.fastPaths = fastPaths;
+		this.settings = settings;
+		this.outbox = new Outbox<>(connections.writers(), settings.sendBufferBytes(), this);
 	}
 
+	/** Set up the session's sending once it is open. */
 	void start() {
-		if (this.session instanceof NativeWebSocketSession nativeSession) {
-			jakarta.websocket.Session standard = nativeSession.getNativeSession(jakarta.websocket.Session.class);
-			if (standard != null) {
-				long timeout = this.handler.settings().sendTimeLimit().toMillis();
-				standard.getUserProperties().put(TOMCAT_SEND_TIMEOUT, timeout);
-				standard.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, timeout);
-				RemoteEndpoint.Async async = standard.getAsyncRemote();
-				async.setSendTimeout(timeout);
-				if (PreEncodedText.isAvailable(async)) {
-					try {
-						// frames collect in the container's buffer until the outbox runs dry
-						async.setBatchingAllowed(true);
-						this.batching = true;
-					}
-					catch (IOException ex) {
-						// not batching then
-					}
-				}
-				this.async = async;
+		if (!(this.session instanceof NativeWebSocketSession nativeSession)) {
+			return;
+		}
+		jakarta.websocket.Session standard = nativeSession.getNativeSession(jakarta.websocket.Session.class);
+		if (standard == null) {
+			return;
+		}
+		long timeout = this.settings.sendTimeLimit().toMillis();
+		standard.getUserProperties().put(TOMCAT_SEND_TIMEOUT, timeout);
+		standard.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, timeout);
+		RemoteEndpoint.Async async = standard.getAsyncRemote();
+		async.setSendTimeout(timeout);
+		PreEncodedFrames frames = this.fastPaths.preEncodedFrames(async);
+		if (frames != null) {
+			try {
+				// frames collect in the container's buffer until the outbox runs dry
+				async.setBatchingAllowed(true);
+				this.frames = frames;
+			}
+			catch (IOException ex) {
+				// standard sends then
 			}
 		}
+		this.async = async;
 	}
 
-	/** A frame or part of one; frames arrive one at a time, so parts never interleave. */
-	void receive(String payload, boolean last) {
-		if (this.released) {
-			return;
-		}
-		if (last && this.parts == null) {
-			receive(payload);
-			return;
-		}
-		StringBuilder parts = (this.parts != null) ? this.parts : new StringBuilder(payload.length() * 2);
-		if (parts.length() + payload.length() > this.handler.frameLimit()) {
-			// what the container does with a frame over its own limit
-			this.parts = null;
-			close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("frame too large"));
-			return;
-		}
-		parts.append(payload);
-		this.parts = last ? null : parts;
-		if (last) {
-			receive(parts.toString());
-		}
+	/** Run an action once the connection is released. */
+	void onRelease(Runnable action) {
+		this.releaseActions.add(action);
 	}
 
-	void receive(String payload) {
-		if (RealtimeWebSocketHandler.byteLength(payload) > this.handler.settings().maxMessageSize()) {
-			// still under the container's limit, so cheap to read for the ref and topic to echo
-			JsonNode frame = readObject(payload);
-			error("too_large", "frame is larger than " + this.handler.settings().maxMessageSize() + " bytes",
-					(frame != null) ? ref(frame) : null, (frame != null) ? text(frame, "topic") : null);
-			return;
+	/**
+	 * Queue a message's frame.
+	 * @return {@code false} when the connection is closed or just overflowed
+	 */
+	boolean deliver(WireFormat.Frame frame) {
+		if (this.outbox.offer(new Deliver(frame), frame.utf8().length)) {
+			this.metrics.delivered();
+			return true;
 		}
-		JsonNode frame;
-		try {
-			frame = this.handler.jsonMapper().readTree(payload);
-		}
-		catch (JacksonException ex) {
-			error("bad_request", "frame is not valid JSON", null);
-			return;
-		}
-		if (frame == null || !frame.isObject()) {
-			error("bad_request", "frame must be a JSON object", null);
-			return;
-		}
-		String ref = ref(frame);
-		String type = text(frame, "type");
-		String topic = text(frame, "topic");
-		try {
-			switch ((type != null) ? type : "") {
-				case "subscribe" -> subscribe(frame);
-				case "unsubscribe" -> unsubscribe(frame);
-				case "publish" -> publish(frame, ref);
-				case "ping" -> send("{\"type\":\"pong\"}");
-				default -> error("bad_request", (type == null) ? "frame needs a string 'type'"
-						: "unknown frame type '" + type + "'", ref, topic);
-			}
-		}
-		catch (RealtimeException ex) {
-			error(ex.reason().code(), ex.getMessage(), ref, topic);
-		}
-		catch (IllegalArgumentException ex) {
-			error("bad_request", ex.getMessage(), ref, topic);
-		}
-		catch (BrokerUnavailableException ex) {
-			error("internal", ex.getMessage(), ref, topic);
-		}
+		return false;
 	}
 
-	private void subscribe(JsonNode frame) {
-		String topic = this.handler.access().valid(text(frame, "topic"));
-		JsonNode sinceNode = frame.get("since");
-		String since = null;
-		if (sinceNode != null && !sinceNode.isNull()) {
-			since = sinceNode.isString() ? sinceNode.asString() : null;
-			if (!Cursor.isValidId(since)) {
-				throw new IllegalArgumentException("'since' is not a message id");
-			}
-		}
-		this.handler.access().checkSubscribe(topic, this.session.getPrincipal());
-		if (!this.subscriptions.containsKey(topic) && this.subscriptions.size() >= this.handler.access().maxTopics()) {
-			throw new IllegalArgumentException("at most " + this.handler.access().maxTopics() + " topics per connection");
-		}
-		// resolve "now" to an id first, so the subscribed frame can tell the client where it stands;
-		// a 'since' the broker refuses throws here, before the current subscription is touched
-		HistoryPage start = this.handler.broker().read(topic, since, 0);
-		Subscription previous = this.subscriptions.remove(topic);
-		if (previous != null) {
-			previous.cancel();
-			// read again once the old subscription is gone, so no message reaches the client twice
-			start = this.handler.broker().read(topic, since, 0);
-		}
-		Subscription subscription = this.handler.broker()
-			.subscribe(topic, start.position(), new Listener(topic, start.recovered(), start.position()));
-		this.subscriptions.put(topic, subscription);
-		if (this.released) {
-			subscription.cancel();
-		}
-	}
-
-	private void unsubscribe(JsonNode frame) {
-		String topic = this.handler.access().valid(text(frame, "topic"));
-		Subscription subscription = this.subscriptions.remove(topic);
-		if (subscription != null) {
-			subscription.cancel();
-		}
-		send("{\"type\":\"unsubscribed\",\"topic\":\"" + topic + "\"}");
-	}
-
-	private void publish(JsonNode frame, @Nullable String ref) {
-		String topic = this.handler.access().publish(text(frame, "topic"), this.session.getPrincipal());
-		JsonNode data = frame.get("data");
-		if (data == null) {
-			throw new IllegalArgumentException("publish needs 'data'");
-		}
-		Message message = this.handler.publisher().publishJson(topic, data);
-		Map<String, Object> reply = new LinkedHashMap<>();
-		reply.put("type", "published");
-		reply.put("topic", topic);
-		reply.put("id", message.id());
-		if (ref != null) {
-			reply.put("ref", ref);
-		}
-		send(this.handler.jsonMapper().writeValueAsString(reply));
-	}
-
-	void error(String code, String text, @Nullable String ref) {
-		error(code, text, ref, null);
-	}
-
-	private void error(String code, String text, @Nullable String ref, @Nullable String topic) {
-		this.handler.metrics().rejected();
-		Map<String, Object> reply = new LinkedHashMap<>();
-		reply.put("type", "error");
-		reply.put("code", code);
-		reply.put("message", text);
-		if (ref != null) {
-			reply.put("ref", ref);
-		}
-		if (topic != null) {
-			reply.put("topic", topic);
-		}
-		send(this.handler.jsonMapper().writeValueAsString(reply));
+	/** Queue a reply frame. */
+	void send(String json) {
+		this.outbox.offer(new Reply(json), json.length());
 	}
 
 	void pong() {
 		this.unansweredPings = 0;
 	}
 
-	private void send(String json) {
-		this.outbox.offer(new TextMessage(json), json.length());
-	}
-
-	private @Nullable JsonNode readObject(String payload) {
-		try {
-			JsonNode frame = this.handler.jsonMapper().readTree(payload);
-			return (frame != null && frame.isObject()) ? frame : null;
-		}
-		catch (JacksonException ex) {
-			return null;
-		}
-	}
-
-	private static @Nullable String ref(JsonNode frame) {
-		JsonNode ref = frame.get("ref");
-		return (ref != null && ref.isValueNode() && !ref.isNull()) ? ref.asString() : null;
-	}
-
-	private static @Nullable String text(JsonNode frame, String field) {
-		JsonNode node = frame.get(field);
-		return (node != null && node.isString()) ? node.asString() : null;
+	boolean isReleased() {
+		return this.released;
 	}
 
 	@Override
@@ -282,7 +146,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 			return;
 		}
 		this.unansweredPings++;
-		this.outbox.offer(new PingMessage(ByteBuffer.allocate(0)), 8);
+		this.outbox.offer(Ping.INSTANCE, 8);
 	}
 
 	@Override
@@ -291,35 +155,46 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 	}
 
 	@Override
-	public void write(Object item, Runnable done) throws IOException {
+	public void write(Item item, Runnable done) throws IOException {
 		RemoteEndpoint.Async async = this.async;
-		if (async != null && (item instanceof TextMessage || item instanceof MessageFrame)) {
-			// no thread waits while a slow client's socket drains
-			SendHandler handler = completion(done);
-			if (item instanceof MessageFrame frame && PreEncodedText.isAvailable(async)) {
-				PreEncodedText.send(async, frame.utf8(), handler);
+		PreEncodedFrames frames = this.frames;
+		if (item instanceof Deliver deliver) {
+			if (frames != null) {
+				frames.sendText(deliver.frame().utf8(), completion(done));
+			}
+			else if (async != null) {
+				// no thread waits while a slow client's socket drains
+				async.sendText(deliver.frame().text(), completion(done));
 			}
 			else {
-				async.sendText((item instanceof MessageFrame frame) ? frame.text() : ((TextMessage) item).getPayload(),
-						handler);
+				this.session.sendMessage(new TextMessage(deliver.frame().text()));
+				done.run();
 			}
-			return;
 		}
-		if (async != null && item instanceof PingMessage && this.batching) {
+		else if (item instanceof Reply reply) {
+			if (async != null) {
+				async.sendText(reply.json(), completion(done));
+			}
+			else {
+				this.session.sendMessage(new TextMessage(reply.json()));
+				done.run();
+			}
+		}
+		else if (frames != null) {
 			// the standard ping waits for the socket: a slow client would hold a writer thread
-			PreEncodedText.ping(async, completion(done));
-			return;
+			frames.ping(completion(done));
 		}
-		this.session.sendMessage((item instanceof MessageFrame frame) ? new TextMessage(frame.text())
-				: (WebSocketMessage<?>) item);
-		done.run();
+		else {
+			this.session.sendMessage(new PingMessage(ByteBuffer.allocate(0)));
+			done.run();
+		}
 	}
 
 	@Override
 	public void flush(Runnable done) {
-		RemoteEndpoint.Async async = this.async;
-		if (this.batching && async != null) {
-			PreEncodedText.flush(async, completion(done));
+		PreEncodedFrames frames = this.frames;
+		if (frames != null) {
+			frames.flush(completion(done));
 		}
 		else {
 			done.run();
@@ -339,7 +214,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 
 	@Override
 	public void overflow() {
-		this.handler.metrics().slowConsumer();
+		this.metrics.slowConsumer();
 		close(SLOW_CONSUMER);
 	}
 
@@ -348,10 +223,11 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		close(CloseStatus.SERVER_ERROR);
 	}
 
-	private void close(CloseStatus status) {
+	/** Release, then close the session without holding up the caller. */
+	void close(CloseStatus status) {
 		release();
 		// off the caller's thread and off the writers: closing waits for a stalled client
-		this.handler.connections().closers().execute(() -> {
+		this.connections.blocking().execute(() -> {
 			try {
 				this.session.close(status);
 			}
@@ -361,44 +237,33 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		});
 	}
 
+	/** Stop sending and forget the connection; safe to call more than once. */
 	void release() {
 		if (this.released) {
 			return;
 		}
 		this.released = true;
 		this.outbox.close();
-		this.subscriptions.values().forEach(Subscription::cancel);
-		this.subscriptions.clear();
-		this.handler.connections().closed(this);
+		this.releaseActions.forEach(Runnable::run);
+		this.connections.closed(this);
 	}
 
-	private final class Listener implements MessageListener {
+	/** What the outbox carries to the session. */
+	sealed interface Item permits Deliver, Reply, Ping {
+	}
 
-		private final String topic;
+	/** A message's frame, encoded once for every subscriber. */
+	record Deliver(WireFormat.Frame frame) implements Item {
+	}
 
-		private final boolean recovered;
+	/** A reply to the client's own frames. */
+	record Reply(String json) implements Item {
+	}
 
-		private final String position;
+	/** A ping frame. */
+	enum Ping implements Item {
 
-		Listener(String topic, boolean recovered, String position) {
-			this.topic = topic;
-			this.recovered = recovered;
-			this.position = position;
-		}
-
-		@Override
-		public void onSubscribed(boolean recovered) {
-			send("{\"type\":\"subscribed\",\"topic\":\"" + this.topic + "\",\"recovered\":"
-					+ (this.recovered && recovered) + ",\"position\":\"" + this.position + "\"}");
-		}
-
-		@Override
-		public void onMessage(Message message) {
-			if (WebSocketConnection.this.outbox.offer(WebSocketConnection.this.handler.frame(message),
-					message.toJson().length() + 16)) {
-				WebSocketConnection.this.handler.metrics().delivered();
-			}
-		}
+		INSTANCE
 
 	}
 

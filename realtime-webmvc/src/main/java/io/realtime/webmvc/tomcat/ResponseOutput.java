@@ -1,25 +1,26 @@
-package io.realtime.webmvc.http;
+package io.realtime.webmvc.tomcat;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.realtime.webmvc.container.ResponseStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A response body written to a non-blocking {@link ServletOutputStream} (an SSE stream, a
- * taken-over long poll's reply): a write the socket cannot take at once completes on the
- * container's {@code onWritePossible}, so a stalled client holds no thread.
+ * The body of a taken-over response written to its non-blocking {@link ServletOutputStream}:
+ * a write the socket cannot take at once completes on the container's {@code onWritePossible},
+ * so a stalled client holds no thread.
  */
-final class ResponseOutput implements WriteListener {
+final class ResponseOutput implements ResponseStream, WriteListener {
 
 	private final ServletOutputStream out;
 
 	private final Runnable onFailure;
 
-	private final AutoCloseable closer;
+	private final Runnable closer;
 
 	/** The write in flight: its bytes until handed to the stream, then only its callback. */
 	private final AtomicReference<@Nullable Pending> pending = new AtomicReference<>();
@@ -36,15 +37,15 @@ final class ResponseOutput implements WriteListener {
 	 * @param onFailure told when a write fails, before the response is ended
 	 * @param closer ends the response or closes the connection
 	 */
-	ResponseOutput(ServletOutputStream out, Runnable onFailure, AutoCloseable closer) {
+	ResponseOutput(ServletOutputStream out, Runnable onFailure, Runnable closer) {
 		this.out = out;
 		this.onFailure = onFailure;
 		this.closer = closer;
 		out.setWriteListener(this);
 	}
 
-	/** Write and flush; {@code done} runs once the stream is ready for more. One write at a time. */
-	void write(byte[] bytes, Runnable done) throws IOException {
+	@Override
+	public void write(byte[] bytes, Runnable done) throws IOException {
 		this.writing = true;
 		if (this.closing) {
 			finished(done);
@@ -119,7 +120,8 @@ final class ResponseOutput implements WriteListener {
 	 * End the stream now, or once the write in flight completes or fails: a container may not end
 	 * a response while a non-blocking write of it waits for the client.
 	 */
-	void close() {
+	@Override
+	public void close() {
 		this.closing = true;
 		if (!this.writing) {
 			end();
@@ -129,7 +131,7 @@ final class ResponseOutput implements WriteListener {
 	private void end() {
 		if (this.ended.compareAndSet(false, true)) {
 			try {
-				this.closer.close();
+				this.closer.run();
 			}
 			catch (Exception ex) {
 				// already closed or ended by the container

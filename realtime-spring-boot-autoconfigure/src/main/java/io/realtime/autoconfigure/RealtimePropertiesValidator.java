@@ -1,0 +1,65 @@
+package io.realtime.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Every check of the realtime properties, run at start-up before anything uses them: a value no
+ * broker or transport can work with fails start-up naming the property, answered by Boot's
+ * failure analysis.
+ *
+ * @since 0.1.0
+ */
+public final class RealtimePropertiesValidator {
+
+	private static final long MAX_MESSAGE_SIZE = 16 << 20;
+
+	private RealtimePropertiesValidator() {
+	}
+
+	/**
+	 * Check the properties.
+	 * @param properties the bound properties
+	 * @throws InvalidConfigurationPropertyValueException naming the first property that is wrong
+	 */
+	public static void validate(RealtimeProperties properties) {
+		String basePath = properties.getBasePath();
+		if (!basePath.startsWith("/") || basePath.endsWith("/")) {
+			throw new InvalidConfigurationPropertyValueException("realtime.base-path", basePath,
+					"must start with '/' and not end with '/'");
+		}
+		long maxMessageSize = properties.getMaxMessageSize().toBytes();
+		if (maxMessageSize < 1 || maxMessageSize > MAX_MESSAGE_SIZE) {
+			throw new InvalidConfigurationPropertyValueException("realtime.max-message-size",
+					properties.getMaxMessageSize(), "must be between 1B and 16MB");
+		}
+		atLeastOne("realtime.max-connections", properties.getMaxConnections());
+		atLeastOne("realtime.max-topics-per-connection", properties.getMaxTopicsPerConnection());
+		atLeastOne("realtime.history.size", properties.getHistory().getSize());
+		atLeastOne("realtime.poll.max-batch", properties.getPoll().getMaxBatch());
+		if (properties.getSendBufferSize().toBytes() < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.send-buffer-size",
+					properties.getSendBufferSize(), "must be at least 1B");
+		}
+		positive("realtime.history.ttl", properties.getHistory().getTtl());
+		positive("realtime.long-poll.timeout", properties.getLongPoll().getTimeout());
+		positive("realtime.sse.heartbeat", properties.getSse().getHeartbeat());
+		positive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
+		positive("realtime.send-time-limit", properties.getSendTimeLimit());
+	}
+
+	private static void atLeastOne(String name, int value) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be at least 1");
+		}
+	}
+
+	private static void positive(String name, Duration value) {
+		// zero would mean "never" to the servlet container and the schedulers
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be positive");
+		}
+	}
+
+}

@@ -1,0 +1,252 @@
+package io.realtime.webmvc;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import io.realtime.core.Cursor;
+import io.realtime.core.Message;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every JSON body, frame and SSE event the transports send, as docs/PROTOCOL.md defines them.
+ * A message fanned out to many subscribers is encoded once: the envelope, the SSE event of a
+ * one-topic stream and the WebSocket frame of the message most recently sent are kept and
+ * shared by every connection.
+ *
+ * @since 0.1.0
+ */
+public final class WireFormat {
+
+	/** An SSE comment that keeps proxies from closing an idle stream. */
+	public static final byte[] SSE_HEARTBEAT = ":keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+	/** The WebSocket answer to a {@code ping} frame. */
+	public static final String PONG = "{\"type\":\"pong\"}";
+
+	private volatile @Nullable Encoded<String> envelope;
+
+	private volatile @Nullable Encoded<byte[]> event;
+
+	private volatile @Nullable Encoded<Frame> frame;
+
+	/**
+	 * The envelope {@code {"topic":…,"id":…,"data":…,"ts":…}} of a message.
+	 * @param message the message
+	 * @return compact JSON
+	 */
+	public String envelope(Message message) {
+		Encoded<String> last = this.envelope;
+		if (last == null || last.message() != message) {
+			// topic and id only hold characters that need no JSON escaping
+			last = new Encoded<>(message, "{\"topic\":\"" + message.topic() + "\",\"id\":\"" + message.id()
+					+ "\",\"data\":" + message.data() + ",\"ts\":" + message.timestamp() + "}");
+			this.envelope = last;
+		}
+		return last.value();
+	}
+
+	/**
+	 * The SSE {@code message} event of a message for a stream of that one topic, whose cursor
+	 * after it is the same for every such stream.
+	 * @param message the message
+	 * @return the event, shared: not to be modified
+	 */
+	public byte[] sseMessage(Message message) {
+		Encoded<byte[]> last = this.event;
+		if (last == null || last.message() != message) {
+			last = new Encoded<>(message, sseMessage(Cursor.of(Map.of(message.topic(), message.id())).encode(),
+					message));
+			this.event = last;
+		}
+		return last.value();
+	}
+
+	/**
+	 * The SSE {@code message} event of a message.
+	 * @param cursor the cursor after it, the event's id
+	 * @param message the message
+	 * @return the event
+	 */
+	public byte[] sseMessage(String cursor, Message message) {
+		return utf8("id:" + cursor + "\nevent:message\ndata:" + envelope(message) + "\n\n");
+	}
+
+	/**
+	 * The SSE {@code ready} event: the stream's starting cursor, before any message.
+	 * @param cursor the starting cursor
+	 * @param topics the stream's topics
+	 * @return the event
+	 */
+	public byte[] sseReady(String cursor, Collection<String> topics) {
+		return utf8("id:" + cursor + "\nevent:ready\ndata:{\"topics\":" + topicArray(topics) + "}\n\n");
+	}
+
+	/**
+	 * The SSE {@code reset} event of a topic that could not be resumed without a gap.
+	 * @param topic the topic
+	 * @return the event
+	 */
+	public byte[] sseReset(String topic) {
+		return utf8("event:reset\ndata:{\"topics\":[\"" + topic + "\"]}\n\n");
+	}
+
+	/**
+	 * The SSE {@code retry} field advising clients how long to wait before reconnecting.
+	 * @param retry the delay
+	 * @return the field
+	 */
+	public byte[] sseRetry(Duration retry) {
+		return utf8("retry:" + retry.toMillis() + "\n\n");
+	}
+
+	/**
+	 * The reply of a poll or long poll.
+	 * @param messages the messages, oldest first
+	 * @param cursor the cursor after them
+	 * @param reset the topics that could not be resumed without a gap
+	 * @return compact JSON
+	 */
+	public String pollReply(List<Message> messages, String cursor, Collection<String> reset) {
+		StringBuilder json = new StringBuilder(96 + messages.size() * 128).append("{\"messages\":[");
+		for (int i = 0; i < messages.size(); i++) {
+			json.append((i > 0) ? "," : "").append(envelope(messages.get(i)));
+		}
+		json.append("],\"cursor\":\"").append(cursor).append("\",\"recovered\":").append(reset.isEmpty());
+		if (!reset.isEmpty()) {
+			json.append(",\"reset\":").append(topicArray(reset));
+		}
+		return json.append('}').toString();
+	}
+
+	/**
+	 * The reply of an accepted HTTP publish.
+	 * @param message the accepted message
+	 * @return compact JSON
+	 */
+	public String accepted(Message message) {
+		return "{\"topic\":\"" + message.topic() + "\",\"id\":\"" + message.id() + "\"}";
+	}
+
+	/**
+	 * The WebSocket {@code message} frame of a message.
+	 * @param message the message
+	 * @return the frame, shared: not to be modified
+	 */
+	public Frame messageFrame(Message message) {
+		Encoded<Frame> last = this.frame;
+		if (last == null || last.message() != message) {
+			String text = "{\"type\":\"message\"," + envelope(message).substring(1);
+			last = new Encoded<>(message, new Frame(text, utf8(text)));
+			this.frame = last;
+		}
+		return last.value();
+	}
+
+	/**
+	 * The WebSocket {@code subscribed} frame.
+	 * @param topic the topic
+	 * @param recovered whether the subscription resumed without a gap
+	 * @param position the id the subscription starts after
+	 * @return compact JSON
+	 */
+	public String subscribed(String topic, boolean recovered, String position) {
+		return "{\"type\":\"subscribed\",\"topic\":\"" + topic + "\",\"recovered\":" + recovered + ",\"position\":\""
+				+ position + "\"}";
+	}
+
+	/**
+	 * The WebSocket {@code unsubscribed} frame.
+	 * @param topic the topic
+	 * @return compact JSON
+	 */
+	public String unsubscribed(String topic) {
+		return "{\"type\":\"unsubscribed\",\"topic\":\"" + topic + "\"}";
+	}
+
+	/**
+	 * The WebSocket {@code published} frame.
+	 * @param message the accepted message
+	 * @param ref the client's reference, echoed
+	 * @return compact JSON
+	 */
+	public String published(Message message, @Nullable String ref) {
+		StringBuilder json = new StringBuilder("{\"type\":\"published\",\"topic\":\"").append(message.topic())
+			.append("\",\"id\":\"")
+			.append(message.id())
+			.append('"');
+		if (ref != null) {
+			json.append(",\"ref\":").append(quote(ref));
+		}
+		return json.append('}').toString();
+	}
+
+	/**
+	 * The WebSocket {@code error} frame.
+	 * @param code the protocol's error code
+	 * @param message what went wrong, for people
+	 * @param ref the client's reference, echoed
+	 * @param topic the topic the frame named, echoed
+	 * @return compact JSON
+	 */
+	public String error(String code, String message, @Nullable String ref, @Nullable String topic) {
+		StringBuilder json = new StringBuilder("{\"type\":\"error\",\"code\":\"").append(code)
+			.append("\",\"message\":")
+			.append(quote(message));
+		if (ref != null) {
+			json.append(",\"ref\":").append(quote(ref));
+		}
+		if (topic != null) {
+			json.append(",\"topic\":").append(quote(topic));
+		}
+		return json.append('}').toString();
+	}
+
+	private static String topicArray(Collection<String> topics) {
+		// valid topics need no JSON escaping
+		return topics.isEmpty() ? "[]" : "[\"" + String.join("\",\"", topics) + "\"]";
+	}
+
+	/** A JSON string. */
+	static String quote(String text) {
+		StringBuilder json = new StringBuilder(text.length() + 2).append('"');
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			switch (c) {
+				case '"' -> json.append("\\\"");
+				case '\\' -> json.append("\\\\");
+				case '\n' -> json.append("\\n");
+				case '\r' -> json.append("\\r");
+				case '\t' -> json.append("\\t");
+				default -> {
+					if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+						json.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						json.append(c);
+					}
+				}
+			}
+		}
+		return json.append('"').toString();
+	}
+
+	private static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * A WebSocket text frame as text and as UTF-8, encoded once for every subscriber.
+	 *
+	 * @param text the frame's text
+	 * @param utf8 the same, encoded
+	 */
+	public record Frame(String text, byte[] utf8) {
+	}
+
+	private record Encoded<T>(Message message, T value) {
+	}
+
+}
