@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * subscribers; a publish appends and hands the message to every subscriber's non-blocking
  * listener under the topic's lock, which keeps topic order across concurrent publishers.
  *
- * <p>Ids look like {@code <epoch>.<sequence>}: the epoch is random per topic log, so ids from an
- * earlier run (or a log that was dropped) are recognized and answered with a reset, never
- * mistaken for current ones.
+ * <p>Ids look like {@code <epoch>.<sequence>} (see {@link MessageIds}): the epoch is random per
+ * topic log, so ids from an earlier run (or a log that was dropped) are recognized and answered
+ * with a reset, never mistaken for current ones.
  *
  * @since 0.1.0
  */
@@ -268,12 +268,12 @@ public final class InMemoryBroker implements Broker {
 		 * The sequence to resume after, or -1 when the position cannot be resumed without a gap.
 		 */
 		private long resumeSequence(String after) {
-			int dot = after.lastIndexOf('.');
-			long seq = (dot > 0 && Cursor.isValidId(after)) ? MessageIds.parseCounter(after.substring(dot + 1)) : -1;
-			if (seq < 0) {
+			MessageIds.Parts parts = MessageIds.split(after);
+			long seq = (parts != null) ? MessageIds.parseCounter(parts.rest()) : -1;
+			if (parts == null || seq < 0) {
 				throw new InvalidCursorException("'" + after + "' is not a message id of this broker");
 			}
-			if (!after.regionMatches(0, this.epoch, 0, dot) || dot != this.epoch.length()) {
+			if (!parts.epoch().equals(this.epoch)) {
 				return -1; // another broker lifetime
 			}
 			if (seq > this.head) {
@@ -316,7 +316,7 @@ public final class InMemoryBroker implements Broker {
 		}
 
 		private String id(long seq) {
-			return this.epoch + "." + seq;
+			return MessageIds.join(this.epoch, seq);
 		}
 
 	}

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.realtime.core.BrokerUnavailableException;
-import io.realtime.core.Cursor;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
+import io.realtime.core.MessageIds;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
 import io.realtime.webmvc.Outbox;
@@ -171,7 +171,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Obj
 		String since = null;
 		if (sinceNode != null && !sinceNode.isNull()) {
 			since = sinceNode.isString() ? sinceNode.asString() : null;
-			if (!Cursor.isValidId(since)) {
+			if (!MessageIds.isValid(since)) {
 				throw new IllegalArgumentException("'since' is not a message id");
 			}
 		}
