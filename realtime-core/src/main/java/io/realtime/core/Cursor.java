@@ -74,7 +74,7 @@ public final class Cursor {
 			int eq = parts[i].indexOf('=');
 			String topic = (eq > 0) ? parts[i].substring(0, eq) : null;
 			String id = (eq > 0) ? parts[i].substring(eq + 1) : null;
-			if (!Topics.isValid(topic) || !isValidId(id) || positions.put(topic, id) != null) {
+			if (!Topics.isValid(topic) || !MessageIds.isValid(id) || positions.put(topic, id) != null) {
 				throw new InvalidCursorException("cursor is not valid");
 			}
 		}
@@ -105,27 +105,8 @@ public final class Cursor {
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
 	}
 
-	/**
-	 * Whether a string has the shape of a message id: 1–64 characters from
-	 * {@code A-Z a-z 0-9 . _ - :}.
-	 * @param id the candidate
-	 * @return whether it may be a message id
-	 */
-	public static boolean isValidId(@Nullable String id) {
-		if (id == null || id.isEmpty() || id.length() > 64) {
-			return false;
-		}
-		for (int i = 0; i < id.length(); i++) {
-			char c = id.charAt(i);
-			if (c == '/' || !Topics.isTopicChar(c)) {
-				return false;
-			}
-		}
-		return true;
-	}
-
 	private static String requireValidId(@Nullable String id) {
-		if (!isValidId(id)) {
+		if (!MessageIds.isValid(id)) {
 			throw new InvalidCursorException("message id is not valid");
 		}
 		return id;

@@ -111,7 +111,7 @@ public abstract class AbstractBrokerContractTests {
 			ids.add(broker.publish(this.topic, Integer.toString(i)).id());
 		}
 		assertThat(new HashSet<>(ids)).hasSize(50);
-		assertThat(ids).allSatisfy((id) -> assertThat(Cursor.isValidId(id)).as(id).isTrue());
+		assertThat(ids).allSatisfy((id) -> assertThat(MessageIds.isValid(id)).as(id).isTrue());
 	}
 
 	@Test

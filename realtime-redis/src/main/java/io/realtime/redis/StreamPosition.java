@@ -1,6 +1,5 @@
 package io.realtime.redis;
 
-import io.realtime.core.Cursor;
 import io.realtime.core.InvalidCursorException;
 import io.realtime.core.MessageIds;
 import org.jspecify.annotations.Nullable;
@@ -27,9 +26,9 @@ record StreamPosition(String epoch, long millis, long sequence) implements Compa
 	 * @throws InvalidCursorException when the id cannot have been issued by this broker
 	 */
 	static StreamPosition parse(String id) {
-		int dot = Cursor.isValidId(id) ? id.indexOf('.') : -1;
-		StreamPosition position = (dot > 0 && isEpoch(id.substring(0, dot))) ? of(id.substring(0, dot),
-				id.substring(dot + 1)) : null;
+		MessageIds.Parts parts = MessageIds.split(id);
+		StreamPosition position = (parts != null && MessageIds.isEpoch(parts.epoch()))
+				? of(parts.epoch(), parts.rest()) : null;
 		if (position == null) {
 			throw new InvalidCursorException("'" + id + "' is not a message id of this broker");
 		}
@@ -59,7 +58,7 @@ record StreamPosition(String epoch, long millis, long sequence) implements Compa
 
 	/** The id clients see. */
 	String id() {
-		return this.epoch + "." + streamId();
+		return MessageIds.join(this.epoch, streamId());
 	}
 
 	boolean sameEpoch(StreamPosition other) {
@@ -76,19 +75,6 @@ record StreamPosition(String epoch, long millis, long sequence) implements Compa
 	@Override
 	public String toString() {
 		return id();
-	}
-
-	private static boolean isEpoch(String text) {
-		if (text.isEmpty() || text.length() > 16) {
-			return false;
-		}
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import io.realtime.core.Cursor;
 import io.realtime.core.InvalidCursorException;
+import io.realtime.core.MessageIds;
 import io.realtime.core.Topics;
 import io.realtime.webmvc.RealtimeException.Reason;
 import org.jspecify.annotations.Nullable;
@@ -136,7 +137,7 @@ public class Admission {
 	 * @return the id
 	 */
 	public @Nullable String since(@Nullable String id) {
-		if (id != null && !Cursor.isValidId(id)) {
+		if (id != null && !MessageIds.isValid(id)) {
 			throw new RealtimeException(Reason.BAD_REQUEST, "'since' is not a message id");
 		}
 		return id;
