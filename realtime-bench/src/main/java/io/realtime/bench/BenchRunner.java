@@ -99,8 +99,9 @@ public final class BenchRunner {
 			scenarios.removeIf((scenario) -> !names.contains(scenario.name()));
 		}
 		List<Target> targets = new ArrayList<>();
-		String defaultTargets = smoke ? "ours-ws,ours-sse,ours-long-poll"
-				: "ours-ws,ours-sse,ours-long-poll,ours-long-poll-detached,stomp,socketio,naive-sse";
+		String defaultTargets = smoke ? "ours-ws,ours-sse,ours-sse-portable,ours-long-poll"
+				: "ours-ws,ours-ws-portable,ours-sse,ours-sse-portable,ours-long-poll,ours-long-poll-detached,stomp,socketio,"
+						+ "naive-sse";
 		for (String name : this.options.getOrDefault("targets", defaultTargets).split(",")) {
 			targets.add(Target.named(name.trim()));
 		}

@@ -67,11 +67,15 @@ final class ServerProcess implements AutoCloseable {
 					"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off",
 					"--logging.level.root=WARN", "--spring.threads.virtual.enabled=false"));
 			command.addAll(TOMCAT);
-			if (server == Target.Server.OURS || server == Target.Server.OURS_DETACHED) {
+			if (server == Target.Server.OURS || server == Target.Server.OURS_DETACHED
+					|| server == Target.Server.OURS_PORTABLE) {
 				command.addAll(REALTIME);
 			}
 			if (server == Target.Server.OURS_DETACHED) {
 				command.add("--realtime.long-poll.detach=true");
+			}
+			if (server == Target.Server.OURS_PORTABLE) {
+				command.add("--realtime.fast-paths.enabled=false");
 			}
 		}
 		Files.createDirectories(logs);

@@ -17,8 +17,13 @@ public record Target(String name, String label, Server server, Protocol protocol
 	/** Every target, ours first. */
 	public static final Target[] ALL = {
 			new Target("ours-ws", "realtime WebSocket", Server.OURS, Protocol.REALTIME_WS, null),
+			new Target("ours-ws-portable", "realtime WebSocket, portable path", Server.OURS_PORTABLE,
+					Protocol.REALTIME_WS, null),
 			new Target("ours-sse", "realtime SSE", Server.OURS, Protocol.REALTIME_SSE, null),
-			new Target("ours-long-poll", "realtime long-poll", Server.OURS, Protocol.REALTIME_LONG_POLL, null),
+			new Target("ours-sse-portable", "realtime SSE, portable path (SseEmitter)", Server.OURS_PORTABLE,
+					Protocol.REALTIME_SSE, null),
+			new Target("ours-long-poll", "realtime long-poll (DeferredResult)", Server.OURS,
+					Protocol.REALTIME_LONG_POLL, null),
 			new Target("ours-long-poll-detached", "realtime long-poll, detached", Server.OURS_DETACHED,
 					Protocol.REALTIME_LONG_POLL, null),
 			new Target("stomp", "Spring STOMP simple broker", Server.STOMP, Protocol.STOMP_WS, "ours-ws"),
@@ -45,6 +50,9 @@ public record Target(String name, String label, Server server, Protocol protocol
 
 		/** Ours with {@code realtime.long-poll.detach=true}. */
 		OURS_DETACHED("io.realtime.bench.server.ours.OursBenchServer"),
+
+		/** Ours with {@code realtime.fast-paths.enabled=false}: Spring's portable types only. */
+		OURS_PORTABLE("io.realtime.bench.server.ours.OursBenchServer"),
 
 		STOMP("io.realtime.bench.server.stomp.StompBenchServer"),
 

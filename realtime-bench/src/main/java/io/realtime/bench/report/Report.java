@@ -82,7 +82,8 @@ public final class Report {
 				.append(Target.named(peer).label()).append(" | ").append(ratio).append(" | ").append(met)
 				.append(" |\n");
 		}
-		for (String target : List.of("ours-ws", "ours-sse", "ours-long-poll", "ours-long-poll-detached")) {
+		for (String target : List.of("ours-ws", "ours-ws-portable", "ours-sse", "ours-sse-portable", "ours-long-poll",
+				"ours-long-poll-detached")) {
 			Map<String, Object> step = this.results.stepAt(target, "fanout-1000", 50_000);
 			Double p99 = (step != null) ? Results.dbl(step, "p99Millis") : null;
 			md.append("| ").append(Target.named(target).label()).append(": p99 ≤ 20 ms at 50,000 deliveries/s | ")
@@ -90,7 +91,8 @@ public final class Report {
 				.append((p99 != null) ? yes(p99 <= 20 && Results.held(step)) : "not measured")
 				.append(" |\n");
 		}
-		for (String target : List.of("ours-ws", "ours-sse", "ours-long-poll", "ours-long-poll-detached")) {
+		for (String target : List.of("ours-ws", "ours-ws-portable", "ours-sse", "ours-sse-portable", "ours-long-poll",
+				"ours-long-poll-detached")) {
 			Map<String, Object> idle = this.results.row(target, "idle");
 			Double heap = (idle != null) ? Results.dbl(idle, "heapPerConnection") : null;
 			md.append("| ").append(Target.named(target).label()).append(": ")
