@@ -25,13 +25,11 @@ final class TopicFanout {
 
 	private static final Log logger = LogFactory.getLog(TopicFanout.class);
 
-	private static final Object CATCH_UP = new Object();
-
 	private final String topic;
 
 	private final RedisBroker broker;
 
-	private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+	private final Queue<Work> inbox = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -75,7 +73,7 @@ final class TopicFanout {
 
 	/** Deliver to a subscription from its position on, then with everyone else. */
 	void join(TopicSubscription subscription) {
-		offer(subscription);
+		offer(new Join(subscription));
 	}
 
 	/** A message was published; {@code previous} is the id it directly follows. */
@@ -85,7 +83,7 @@ final class TopicFanout {
 
 	/** Read whatever the stream holds after the last delivered entry. */
 	void catchUp() {
-		offer(CATCH_UP);
+		offer(CatchUp.INSTANCE);
 	}
 
 	void resumeIfStalled() {
@@ -94,7 +92,7 @@ final class TopicFanout {
 		}
 	}
 
-	private void offer(Object item) {
+	private void offer(Work item) {
 		this.inbox.add(item);
 		if (this.scheduled.compareAndSet(false, true)) {
 			this.broker.dispatch(this::drain);
@@ -103,7 +101,7 @@ final class TopicFanout {
 
 	private void drain() {
 		try {
-			Object item;
+			Work item;
 			while ((item = this.inbox.poll()) != null) {
 				try {
 					handle(item);
@@ -121,9 +119,9 @@ final class TopicFanout {
 		}
 	}
 
-	private void handle(Object item) {
-		if (item instanceof TopicSubscription subscription) {
-			admit(subscription);
+	private void handle(Work item) {
+		if (item instanceof Join join) {
+			admit(join.subscription());
 		}
 		else if (item instanceof Announcement announcement) {
 			receive(announcement);
@@ -252,7 +250,22 @@ final class TopicFanout {
 		}
 	}
 
-	private record Announcement(StreamPosition previous, Entry entry) {
+	private record Announcement(StreamPosition previous, Entry entry) implements Work {
+	}
+
+	/** What the inbox carries to the draining task. */
+	private sealed interface Work permits Join, Announcement, CatchUp {
+	}
+
+	/** A subscription to deliver to from its position on. */
+	private record Join(TopicSubscription subscription) implements Work {
+	}
+
+	/** Read whatever the stream holds after the last delivered entry. */
+	private enum CatchUp implements Work {
+
+		INSTANCE
+
 	}
 
 }
