@@ -1,11 +1,7 @@
 package io.realtime.redis;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,26 +14,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.realtime.core.Broker;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.HistoryPage;
-import io.realtime.core.InvalidCursorException;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
 import io.realtime.core.Topics;
+import io.realtime.redis.TopicStreams.Entry;
+import io.realtime.redis.TopicStreams.Page;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.task.SyncTaskExecutor;
-import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.SubscriptionListener;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.util.StreamUtils;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
@@ -67,19 +59,8 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	/** Key prefix used unless {@link #setNamespace(String)} says otherwise. */
 	public static final String DEFAULT_NAMESPACE = "realtime";
 
-	/** How long a topic's keys outlive its history when nobody publishes or reads. */
-	private static final Duration IDLE_GRACE = Duration.ofDays(1);
-
 	/** Most entries fetched by one read while catching up. */
 	static final int READ_BATCH = 500;
-
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> PUBLISH = script("publish.lua");
-
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> READ = script("read.lua");
-
-	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private final RedisConnectionFactory connectionFactory;
 
@@ -87,15 +68,14 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private final int historySize;
 
-	private final long historyTtlMillis;
+	private final Duration historyTtl;
+
+	/** The topics' streams in Redis, under the namespace. */
+	private TopicStreams streams;
 
 	private final Map<String, TopicFanout> fanouts = new ConcurrentHashMap<>();
 
 	private final AtomicLong subscriptions = new AtomicLong();
-
-	private String namespace = DEFAULT_NAMESPACE;
-
-	private String channel = channel(DEFAULT_NAMESPACE);
 
 	private @Nullable ScheduledThreadPoolExecutor executor;
 
@@ -117,8 +97,9 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("historyTtl must be positive");
 		}
 		this.historySize = historySize;
-		this.historyTtlMillis = historyTtl.toMillis();
+		this.historyTtl = historyTtl;
 		this.redis = new StringRedisTemplate(connectionFactory);
+		this.streams = new TopicStreams(this.redis, historySize, historyTtl, DEFAULT_NAMESPACE);
 	}
 
 	/**
@@ -130,8 +111,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		if (namespace == null || namespace.isBlank()) {
 			throw new IllegalArgumentException("namespace must not be empty");
 		}
-		this.namespace = namespace;
-		this.channel = channel(namespace);
+		this.streams = new TopicStreams(this.redis, this.historySize, this.historyTtl, namespace);
 	}
 
 	/**
@@ -152,7 +132,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		// the listener only queues, so it may run on the connection's own thread, in order
 		container.setTaskExecutor(new SyncTaskExecutor());
 		container.setRecoveryBackoff(new FixedBackOff(500, FixedBackOff.UNLIMITED_ATTEMPTS));
-		container.addMessageListener(new Notifications(), new ChannelTopic(this.channel));
+		container.addMessageListener(new Notifications(), new ChannelTopic(this.streams.channel()));
 		container.afterPropertiesSet();
 		try {
 			container.start();
@@ -188,11 +168,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	public Message publish(String topic, String data) {
 		Topics.requireValid(topic);
 		Objects.requireNonNull(data, "data must not be null");
-		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
-				Long.toString(this.historyTtlMillis), idleMillis(), newEpoch(), this.channel, topic);
-		String epoch = (String) result.get(0);
-		StreamPosition position = requirePosition(epoch, (String) result.get(1));
-		return new Message(topic, position.id(), data, position.millis());
+		return this.streams.append(topic, data);
 	}
 
 	@Override
@@ -202,7 +178,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("limit must not be negative");
 		}
 		StreamPosition from = (after != null) ? StreamPosition.parse(after) : null;
-		Page page = fetch(topic, from, limit);
+		Page page = this.streams.read(topic, from, limit);
 		return new HistoryPage(page.messages(), page.recovered(), page.position().id());
 	}
 
@@ -215,7 +191,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalStateException("broker is not started");
 		}
 		// resolve the position (and whether it can be resumed) now; the fan-out delivers the rest
-		Page start = fetch(topic, from, 0);
+		Page start = this.streams.read(topic, from, 0);
 		TopicFanout fanout = reserve(topic);
 		this.subscriptions.incrementAndGet();
 		TopicSubscription subscription = new TopicSubscription(fanout, listener, start.recovered(),
@@ -258,52 +234,12 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	 * @throws BrokerUnavailableException when it does not
 	 */
 	public void ping() {
-		try {
-			this.redis.execute((RedisCallback<String>) (connection) -> connection.ping());
-		}
-		catch (DataAccessException ex) {
-			throw unavailable(ex);
-		}
+		this.streams.ping();
 	}
 
-	/**
-	 * Read a topic after a position; {@code null} means now.
-	 */
-	Page fetch(String topic, @Nullable StreamPosition after, int limit) {
-		List<?> result = execute(READ, topic, newEpoch(), Long.toString(this.historyTtlMillis), idleMillis(),
-				(after != null) ? after.epoch() : "", (after != null) ? after.streamId() : "",
-				Integer.toString(limit));
-		String epoch = (String) result.get(0);
-		StreamPosition last = requirePosition(epoch, (String) result.get(1));
-		StreamPosition trimmed = requirePosition(epoch, (String) result.get(2));
-		String outcome = (String) result.get(3);
-		if ("now".equals(outcome) || after == null) {
-			return new Page(List.of(), true, last);
-		}
-		if ("ahead".equals(outcome)) {
-			throw new InvalidCursorException("'" + after.id() + "' is ahead of topic '" + topic + "'");
-		}
-		List<Entry> entries = new ArrayList<>();
-		for (Object item : (List<?>) result.get(4)) {
-			List<?> entry = (List<?>) item;
-			StreamPosition position = requirePosition(epoch, (String) entry.get(0));
-			List<?> fields = (List<?>) entry.get(1);
-			entries.add(new Entry(position, new Message(topic, position.id(), (String) fields.get(1),
-					position.millis())));
-		}
-		boolean recovered = "recovered".equals(outcome);
-		StreamPosition position;
-		if (!entries.isEmpty()) {
-			position = entries.get(entries.size() - 1).position();
-		}
-		else if (recovered) {
-			position = after;
-		}
-		else {
-			// nothing held (or nothing asked for): continue right before the oldest entry
-			position = (limit > 0) ? last : trimmed;
-		}
-		return new Page(entries, recovered, position);
+	/** The topics' streams in Redis. */
+	TopicStreams streams() {
+		return this.streams;
 	}
 
 	void dispatch(Runnable task) {
@@ -334,72 +270,6 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private void resumeStalled() {
 		this.fanouts.values().forEach(TopicFanout::resumeIfStalled);
-	}
-
-	@SuppressWarnings("rawtypes")
-	private List<?> execute(RedisScript<List> script, String topic, String... args) {
-		String key = this.namespace + ":{" + topic + "}";
-		try {
-			List<?> result = this.redis.execute(script, List.of(key + ":stream", key + ":state"), (Object[]) args);
-			if (result == null) {
-				throw new IllegalStateException("Redis script returned nothing");
-			}
-			return result;
-		}
-		catch (DataAccessException ex) {
-			throw unavailable(ex);
-		}
-	}
-
-	private String idleMillis() {
-		return Long.toString(this.historyTtlMillis + IDLE_GRACE.toMillis());
-	}
-
-	private static BrokerUnavailableException unavailable(DataAccessException ex) {
-		return new BrokerUnavailableException("the message broker (Redis) is unavailable, try again later", ex);
-	}
-
-	private static StreamPosition requirePosition(String epoch, String streamId) {
-		StreamPosition position = StreamPosition.of(epoch, streamId);
-		if (position == null) {
-			throw new IllegalStateException("Redis returned an unexpected stream id '" + streamId + "'");
-		}
-		return position;
-	}
-
-	private static String newEpoch() {
-		return Long.toString(RANDOM.nextLong() >>> 24, 36);
-	}
-
-	private static String channel(String namespace) {
-		return namespace + ":messages";
-	}
-
-	@SuppressWarnings("rawtypes")
-	private static RedisScript<List> script(String name) {
-		try {
-			String common = StreamUtils.copyToString(new ClassPathResource("topic.lua", RedisBroker.class).getInputStream(),
-					StandardCharsets.UTF_8);
-			String body = StreamUtils.copyToString(new ClassPathResource(name, RedisBroker.class).getInputStream(),
-					StandardCharsets.UTF_8);
-			return RedisScript.of(common + body, List.class);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("Cannot load " + name, ex);
-		}
-	}
-
-	/** A message and its position. */
-	record Entry(StreamPosition position, Message message) {
-	}
-
-	/** What a read found. */
-	record Page(List<Entry> entries, boolean recovered, StreamPosition position) {
-
-		List<Message> messages() {
-			return this.entries.stream().map(Entry::message).toList();
-		}
-
 	}
 
 	/** Hands every announced message to the fan-out of its topic, if this instance has one. */

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InvalidCursorException;
-import io.realtime.redis.RedisBroker.Entry;
-import io.realtime.redis.RedisBroker.Page;
+import io.realtime.redis.TopicStreams.Entry;
+import io.realtime.redis.TopicStreams.Page;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -165,7 +165,7 @@ final class TopicFanout {
 		try {
 			Page page;
 			do {
-				page = this.broker.fetch(this.topic, cursor, RedisBroker.READ_BATCH);
+				page = this.broker.streams().read(this.topic, cursor, RedisBroker.READ_BATCH);
 				if (!page.recovered() && page.position().sameEpoch(cursor)) {
 					logger.warn("Realtime topic '" + this.topic + "' was trimmed before this instance delivered "
 							+ "everything after " + cursor + "; some messages were skipped");
@@ -184,7 +184,7 @@ final class TopicFanout {
 		}
 		catch (InvalidCursorException ex) {
 			// the topic's state went back in time (restored from a backup?): continue from now
-			this.cursor = this.broker.fetch(this.topic, null, 0).position();
+			this.cursor = this.broker.streams().read(this.topic, null, 0).position();
 			return true;
 		}
 	}
@@ -213,7 +213,7 @@ final class TopicFanout {
 					this.subscribers.add(subscription);
 					return;
 				}
-				Page page = this.broker.fetch(this.topic, position, RedisBroker.READ_BATCH);
+				Page page = this.broker.streams().read(this.topic, position, RedisBroker.READ_BATCH);
 				if (!subscription.advance(page) || page.entries().isEmpty()) {
 					this.subscribers.add(subscription);
 					return;

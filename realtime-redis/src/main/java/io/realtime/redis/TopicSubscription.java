@@ -2,8 +2,8 @@ package io.realtime.redis;
 
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
-import io.realtime.redis.RedisBroker.Entry;
-import io.realtime.redis.RedisBroker.Page;
+import io.realtime.redis.TopicStreams.Entry;
+import io.realtime.redis.TopicStreams.Page;
 
 /**
  * One subscription of the Redis broker. It remembers the last entry its listener received, so

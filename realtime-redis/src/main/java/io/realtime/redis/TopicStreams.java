@@ -1,0 +1,185 @@
+package io.realtime.redis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.realtime.core.BrokerUnavailableException;
+import io.realtime.core.InvalidCursorException;
+import io.realtime.core.Message;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.StreamUtils;
+
+/**
+ * The Redis side of the broker: one Redis Stream per topic with its state key, written and read
+ * by Lua scripts that trim the stream by count and age and draw the topic's epoch, so every
+ * instance sees the same ids. Any command Redis does not answer is a
+ * {@link BrokerUnavailableException}.
+ */
+final class TopicStreams {
+
+	/** How much longer than its history a topic's keys live without a publish. */
+	private static final Duration IDLE_GRACE = Duration.ofDays(1);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> PUBLISH = script("publish.lua");
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> READ = script("read.lua");
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final StringRedisTemplate redis;
+
+	private final int historySize;
+
+	private final long historyTtlMillis;
+
+	private final String namespace;
+
+	private final String channel;
+
+	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace) {
+		this.redis = redis;
+		this.historySize = historySize;
+		this.historyTtlMillis = historyTtl.toMillis();
+		this.namespace = namespace;
+		this.channel = namespace + ":messages";
+	}
+
+	/** The pub/sub channel every publish is announced on. */
+	String channel() {
+		return this.channel;
+	}
+
+	/** Append a message to its topic's stream and announce it. */
+	Message append(String topic, String data) {
+		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
+				Long.toString(this.historyTtlMillis), idleMillis(), newEpoch(), this.channel, topic);
+		String epoch = (String) result.get(0);
+		StreamPosition position = requirePosition(epoch, (String) result.get(1));
+		return new Message(topic, position.id(), data, position.millis());
+	}
+
+	/**
+	 * Read a topic after a position; {@code null} means now.
+	 */
+	Page read(String topic, @Nullable StreamPosition after, int limit) {
+		List<?> result = execute(READ, topic, newEpoch(), Long.toString(this.historyTtlMillis), idleMillis(),
+				(after != null) ? after.epoch() : "", (after != null) ? after.streamId() : "",
+				Integer.toString(limit));
+		String epoch = (String) result.get(0);
+		StreamPosition last = requirePosition(epoch, (String) result.get(1));
+		StreamPosition trimmed = requirePosition(epoch, (String) result.get(2));
+		String outcome = (String) result.get(3);
+		if ("now".equals(outcome) || after == null) {
+			return new Page(List.of(), true, last);
+		}
+		if ("ahead".equals(outcome)) {
+			throw new InvalidCursorException("'" + after.id() + "' is ahead of topic '" + topic + "'");
+		}
+		List<Entry> entries = new ArrayList<>();
+		for (Object item : (List<?>) result.get(4)) {
+			List<?> entry = (List<?>) item;
+			StreamPosition position = requirePosition(epoch, (String) entry.get(0));
+			List<?> fields = (List<?>) entry.get(1);
+			entries.add(new Entry(position, new Message(topic, position.id(), (String) fields.get(1),
+					position.millis())));
+		}
+		boolean recovered = "recovered".equals(outcome);
+		StreamPosition position;
+		if (!entries.isEmpty()) {
+			position = entries.get(entries.size() - 1).position();
+		}
+		else if (recovered) {
+			position = after;
+		}
+		else {
+			// nothing held (or nothing asked for): continue right before the oldest entry
+			position = (limit > 0) ? last : trimmed;
+		}
+		return new Page(entries, recovered, position);
+	}
+
+	/** Check that Redis answers. */
+	void ping() {
+		try {
+			this.redis.execute((RedisCallback<String>) (connection) -> connection.ping());
+		}
+		catch (DataAccessException ex) {
+			throw unavailable(ex);
+		}
+	}
+
+	@SuppressWarnings("rawtypes")
+	private List<?> execute(RedisScript<List> script, String topic, String... args) {
+		String key = this.namespace + ":{" + topic + "}";
+		try {
+			List<?> result = this.redis.execute(script, List.of(key + ":stream", key + ":state"), (Object[]) args);
+			if (result == null) {
+				throw new IllegalStateException("Redis script returned nothing");
+			}
+			return result;
+		}
+		catch (DataAccessException ex) {
+			throw unavailable(ex);
+		}
+	}
+
+	private String idleMillis() {
+		return Long.toString(this.historyTtlMillis + IDLE_GRACE.toMillis());
+	}
+
+	static BrokerUnavailableException unavailable(DataAccessException ex) {
+		return new BrokerUnavailableException("the message broker (Redis) is unavailable, try again later", ex);
+	}
+
+	private static StreamPosition requirePosition(String epoch, String streamId) {
+		StreamPosition position = StreamPosition.of(epoch, streamId);
+		if (position == null) {
+			throw new IllegalStateException("Redis returned an unexpected stream id '" + streamId + "'");
+		}
+		return position;
+	}
+
+	private static String newEpoch() {
+		return Long.toString(RANDOM.nextLong() >>> 24, 36);
+	}
+
+	@SuppressWarnings("rawtypes")
+	private static RedisScript<List> script(String name) {
+		try {
+			String common = StreamUtils.copyToString(new ClassPathResource("topic.lua", TopicStreams.class).getInputStream(),
+					StandardCharsets.UTF_8);
+			String body = StreamUtils.copyToString(new ClassPathResource(name, TopicStreams.class).getInputStream(),
+					StandardCharsets.UTF_8);
+			return RedisScript.of(common + body, List.class);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot load " + name, ex);
+		}
+	}
+
+	/** A message and its position. */
+	record Entry(StreamPosition position, Message message) {
+	}
+
+	/** What a read found. */
+	record Page(List<Entry> entries, boolean recovered, StreamPosition position) {
+
+		List<Message> messages() {
+			return this.entries.stream().map(Entry::message).toList();
+		}
+
+	}
+
+}
