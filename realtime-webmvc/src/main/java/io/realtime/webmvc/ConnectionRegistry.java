@@ -55,7 +55,7 @@ public class ConnectionRegistry implements SmartLifecycle {
 	 */
 	public ConnectionRegistry(int maxConnections) {
 		this.maxConnections = maxConnections;
-		// a long poll's reply is one blocking write: spare threads keep the others flowing
+		// writes never wait for a client here (see blocking()); the spare threads are the measured default
 		int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 		this.writers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new CustomizableThreadFactory("realtime-writer-"));
