@@ -1,4 +1,4 @@
-package io.realtime.redis.autoconfigure;
+package io.realtime.autoconfigure.redis;
 
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
@@ -20,8 +20,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
- * the {@link RedisBroker} on the application's Redis connection ({@code spring.data.redis.*}).
- * It takes the place of the in-memory broker unless {@code realtime.broker.type=memory}.
+ * the {@link RedisBroker} of {@code realtime-redis} on the application's Redis connection
+ * ({@code spring.data.redis.*}). It takes the place of the in-memory broker unless
+ * {@code realtime.broker.type=memory}.
  *
  * @since 0.1.0
  */

@@ -1,10 +1,11 @@
-package io.realtime.redis.autoconfigure;
+package io.realtime.autoconfigure.redis;
 
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
 import io.realtime.redis.RedisBroker;
 import io.realtime.redis.test.RedisServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -20,6 +21,10 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * Tests for {@link RealtimeRedisAutoConfiguration} and {@link RealtimeRedisHealthAutoConfiguration}.
+ */
+@Tag("redis")
 class RealtimeRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
