@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -67,6 +68,35 @@ class RealtimeRedisAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
 					RealtimeAutoConfiguration.class, RealtimeRedisHealthAutoConfiguration.class))
 			.run((context) -> assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class));
+	}
+
+	@Test
+	void brokerIsInMemoryWithoutRealtimeRedis() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisBroker.class)).run((context) -> {
+			assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class);
+			assertThat(context).doesNotHaveBean(LettuceClientOptionsBuilderCustomizer.class);
+			assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class);
+		});
+	}
+
+	@Test
+	void brokerIsInMemoryWithoutSpringDataRedis() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> {
+				assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class);
+				assertThat(context).doesNotHaveBean(LettuceClientOptionsBuilderCustomizer.class);
+				assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class);
+			});
+	}
+
+	@Test
+	void redisTypeWithoutRealtimeRedisFailsFastNamingTheStarter() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisBroker.class))
+			.withPropertyValues("realtime.broker.type=redis")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("realtime-redis-spring-boot-starter"));
 	}
 
 	@Test
