@@ -53,13 +53,20 @@ public final class RealtimeRedisAutoConfiguration {
 			return broker;
 		}
 
-		/**
-		 * Fail commands at once while Redis is unreachable, instead of queueing them until
-		 * the command timeout: a publish then answers 503 at once, and clients retry.
-		 */
-		@Bean
-		LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
-			return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+		/** Spring Boot's Redis support builds the Lettuce client; without it the connection is the user's own. */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(LettuceClientOptionsBuilderCustomizer.class)
+		static class LettuceConfiguration {
+
+			/**
+			 * Fail commands at once while Redis is unreachable, instead of queueing them until
+			 * the command timeout: a publish then answers 503 at once, and clients retry.
+			 */
+			@Bean
+			LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
+				return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+			}
+
 		}
 
 	}

@@ -19,6 +19,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,6 +102,20 @@ class RealtimeRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void brokerIsTheRedisBrokerOnTheUsersConnectionWithoutSpringBootRedisSupport() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
+					RealtimeAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.data.redis"))
+			.withUserConfiguration(UserConnectionConfiguration.class)
+			.run((context) -> {
+				assertThat(context.getBean(Broker.class)).isInstanceOf(RedisBroker.class);
+				assertThat(context.getBean(RedisBroker.class).isListening()).isTrue();
+				assertThat(context).doesNotHaveBean(LettuceClientOptionsBuilderCustomizer.class);
+			});
+	}
+
+	@Test
 	void redisTypeWithoutARedisConnectionFailsFast() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
@@ -150,6 +166,16 @@ class RealtimeRedisAutoConfigurationTests {
 	void healthIndicatorCanBeDisabled() {
 		this.contextRunner.withPropertyValues("management.health.realtimeBroker.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserConnectionConfiguration {
+
+		@Bean
+		LettuceConnectionFactory userConnectionFactory() {
+			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", RedisServer.shared().port()));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
