@@ -40,9 +40,9 @@ public final class RealtimeAutoConfiguration {
 	@ConditionalOnMissingBean
 	Broker realtimeBroker(RealtimeProperties properties) {
 		if (properties.getBroker().getType() == RealtimeProperties.Broker.Type.REDIS) {
-			// the Redis broker would have been defined by realtime-redis's auto-configuration
+			// RealtimeRedisAutoConfiguration would have defined the Redis broker, had realtime-redis been there
 			throw new InvalidConfigurationPropertyValueException("realtime.broker.type", "redis",
-					"needs io.realtime:realtime-redis and a Redis connection");
+					"needs io.realtime:realtime-redis-spring-boot-starter and a Redis connection");
 		}
 		RealtimeProperties.History history = properties.getHistory();
 		return new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());

@@ -1,5 +1,6 @@
-package io.realtime.redis.autoconfigure;
+package io.realtime.autoconfigure.redis;
 
+import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.redis.RedisBroker;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,9 +17,8 @@ import org.springframework.context.annotation.Configuration;
  *
  * @since 0.1.0
  */
-@AutoConfiguration(after = RealtimeRedisAutoConfiguration.class,
-		afterName = "io.realtime.autoconfigure.RealtimeAutoConfiguration")
-@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+@AutoConfiguration(after = { RealtimeRedisAutoConfiguration.class, RealtimeAutoConfiguration.class })
+@ConditionalOnClass(value = RedisBroker.class, name = "org.springframework.boot.health.contributor.HealthIndicator")
 @ConditionalOnBean(RedisBroker.class)
 public final class RealtimeRedisHealthAutoConfiguration {
 

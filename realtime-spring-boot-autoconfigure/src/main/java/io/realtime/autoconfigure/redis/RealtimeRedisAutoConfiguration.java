@@ -1,4 +1,4 @@
-package io.realtime.redis.autoconfigure;
+package io.realtime.autoconfigure.redis;
 
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
@@ -21,8 +21,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
- * the {@link RedisBroker} on the application's Redis connection ({@code spring.data.redis.*}).
- * It takes the place of the in-memory broker unless {@code realtime.broker.type=memory}.
+ * the {@link RedisBroker} of {@code realtime-redis} on the application's Redis connection
+ * ({@code spring.data.redis.*}). It takes the place of the in-memory broker unless
+ * {@code realtime.broker.type=memory}.
  *
  * @since 0.1.0
  */
@@ -53,13 +54,20 @@ public final class RealtimeRedisAutoConfiguration {
 			return broker;
 		}
 
-		/**
-		 * Fail commands at once while Redis is unreachable, instead of queueing them until
-		 * the command timeout: a publish then answers 503 at once, and clients retry.
-		 */
-		@Bean
-		LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
-			return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+		/** Spring Boot's Redis support builds the Lettuce client; without it the connection is the user's own. */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(LettuceClientOptionsBuilderCustomizer.class)
+		static class LettuceConfiguration {
+
+			/**
+			 * Fail commands at once while Redis is unreachable, instead of queueing them until
+			 * the command timeout: a publish then answers 503 at once, and clients retry.
+			 */
+			@Bean
+			LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
+				return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+			}
+
 		}
 
 	}

@@ -1,4 +1,4 @@
-package io.realtime.redis.autoconfigure;
+package io.realtime.autoconfigure.redis;
 
 import io.realtime.redis.RedisBroker;
 

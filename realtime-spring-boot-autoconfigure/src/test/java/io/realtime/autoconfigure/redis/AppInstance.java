@@ -1,9 +1,7 @@
-package io.realtime.redis.test;
-
-import java.util.ArrayList;
-import java.util.List;
+package io.realtime.autoconfigure.redis;
 
 import io.realtime.test.RealtimeHttpClient;
+import io.realtime.test.TestApplication;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -11,7 +9,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * One instance of the application on its own random port, as behind a load balancer.
  */
-public final class AppInstance implements AutoCloseable {
+final class AppInstance implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
 
@@ -25,16 +23,13 @@ public final class AppInstance implements AutoCloseable {
 	/**
 	 * Start an instance on a Redis server.
 	 * @param redisPort the Redis port
-	 * @param properties extra properties
 	 * @return the running instance
 	 */
-	public static AppInstance start(int redisPort, String... properties) {
-		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.data.redis.host=127.0.0.1",
-				"spring.data.redis.port=" + redisPort, "realtime.publish.allowed-topics=**",
-				"management.endpoints.web.exposure.include=health", "management.endpoint.health.show-details=always",
-				"spring.main.banner-mode=off"));
-		all.addAll(List.of(properties));
-		return new AppInstance(new SpringApplicationBuilder(TestApplication.class).properties(all.toArray(String[]::new))
+	public static AppInstance start(int redisPort) {
+		return new AppInstance(new SpringApplicationBuilder(TestApplication.class)
+			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
+					"realtime.publish.allowed-topics=**", "management.endpoints.web.exposure.include=health",
+					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
 			.run());
 	}
 

@@ -1,15 +1,17 @@
-package io.realtime.redis.autoconfigure;
+package io.realtime.autoconfigure.redis;
 
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
 import io.realtime.redis.RedisBroker;
 import io.realtime.redis.test.RedisServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -17,9 +19,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * Tests for {@link RealtimeRedisAutoConfiguration} and {@link RealtimeRedisHealthAutoConfiguration}.
+ */
+@Tag("redis")
 class RealtimeRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -62,6 +70,49 @@ class RealtimeRedisAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
 					RealtimeAutoConfiguration.class, RealtimeRedisHealthAutoConfiguration.class))
 			.run((context) -> assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class));
+	}
+
+	@Test
+	void brokerIsInMemoryWithoutRealtimeRedis() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisBroker.class)).run((context) -> {
+			assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class);
+			assertThat(context).doesNotHaveBean(LettuceClientOptionsBuilderCustomizer.class);
+			assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class);
+		});
+	}
+
+	@Test
+	void brokerIsInMemoryWithoutSpringDataRedis() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> {
+				assertThat(context.getBean(Broker.class)).isInstanceOf(InMemoryBroker.class);
+				assertThat(context).doesNotHaveBean(LettuceClientOptionsBuilderCustomizer.class);
+				assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class);
+			});
+	}
+
+	@Test
+	void redisTypeWithoutRealtimeRedisFailsFastNamingTheStarter() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisBroker.class))
+			.withPropertyValues("realtime.broker.type=redis")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("realtime-redis-spring-boot-starter"));
+	}
+
+	@Test
+	void brokerIsTheRedisBrokerOnTheUsersConnectionWithoutSpringBootRedisSupport() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RealtimeRedisAutoConfiguration.class,
+					RealtimeAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.data.redis"))
+			.withUserConfiguration(UserConnectionConfiguration.class)
+			.run((context) -> {
+				assertThat(context.getBean(Broker.class)).isInstanceOf(RedisBroker.class);
+				assertThat(context.getBean(RedisBroker.class).isListening()).isTrue();
+				assertThat(context).doesNotHaveBean(LettuceClientOptionsBuilderCustomizer.class);
+			});
 	}
 
 	@Test
@@ -115,6 +166,16 @@ class RealtimeRedisAutoConfigurationTests {
 	void healthIndicatorCanBeDisabled() {
 		this.contextRunner.withPropertyValues("management.health.realtimeBroker.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserConnectionConfiguration {
+
+		@Bean
+		LettuceConnectionFactory userConnectionFactory() {
+			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", RedisServer.shared().port()));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

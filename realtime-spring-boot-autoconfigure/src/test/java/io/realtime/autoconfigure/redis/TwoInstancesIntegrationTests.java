@@ -1,4 +1,4 @@
-package io.realtime.redis;
+package io.realtime.autoconfigure.redis;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -11,14 +11,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.realtime.redis.test.AppInstance;
-import io.realtime.test.RealtimeHttpClient;
+import io.realtime.redis.RedisBroker;
 import io.realtime.redis.test.RedisServer;
+import io.realtime.test.RealtimeHttpClient;
 import io.realtime.test.SseStream;
 import io.realtime.test.WebSocketTestClient;
 import io.realtime.webmvc.RealtimePublisher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * Two application instances on one Redis, as behind a load balancer without sticky sessions:
  * whatever instance a client reaches, it gets every message once, in order.
  */
+@Tag("redis")
 class TwoInstancesIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);

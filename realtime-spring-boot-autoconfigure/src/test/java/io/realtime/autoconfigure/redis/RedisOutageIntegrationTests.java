@@ -1,4 +1,4 @@
-package io.realtime.redis;
+package io.realtime.autoconfigure.redis;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import io.realtime.core.BrokerUnavailableException;
-import io.realtime.redis.test.AppInstance;
-import io.realtime.test.RealtimeHttpClient;
 import io.realtime.redis.test.RedisServer;
+import io.realtime.test.RealtimeHttpClient;
 import io.realtime.test.SseStream;
 import io.realtime.test.WebSocketTestClient;
 import io.realtime.webmvc.RealtimePublisher;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -27,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * publishing fails clearly meanwhile, connected clients stay connected, health goes DOWN then
  * UP, and every message accepted reaches every subscriber once, in order.
  */
+@Tag("redis")
 class RedisOutageIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
