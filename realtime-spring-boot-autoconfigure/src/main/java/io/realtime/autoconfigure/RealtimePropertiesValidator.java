@@ -2,6 +2,8 @@ package io.realtime.autoconfigure;
 
 import java.time.Duration;
 
+import io.realtime.autoconfigure.redis.RealtimeRedisProperties;
+
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -47,6 +49,18 @@ public final class RealtimePropertiesValidator {
 		positive("realtime.sse.heartbeat", properties.getSse().getHeartbeat());
 		positive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
 		positive("realtime.send-time-limit", properties.getSendTimeLimit());
+	}
+
+	/**
+	 * Check the Redis broker's properties.
+	 * @param properties the bound properties
+	 * @throws InvalidConfigurationPropertyValueException naming the property that is wrong
+	 */
+	public static void validate(RealtimeRedisProperties properties) {
+		if (properties.getNamespace() == null || properties.getNamespace().isBlank()) {
+			throw new InvalidConfigurationPropertyValueException("realtime.redis.namespace", properties.getNamespace(),
+					"must not be empty");
+		}
 	}
 
 	private static void atLeastOne(String name, int value) {

@@ -42,12 +42,10 @@ public final class RealtimeRedisAutoConfiguration {
 		@ConditionalOnMissingBean(Broker.class)
 		RedisBroker realtimeBroker(RedisConnectionFactory connectionFactory, RealtimeProperties properties,
 				RealtimeRedisProperties redisProperties) {
-			RealtimeProperties.History history = properties.getHistory();
+			// this runs before RealtimeAutoConfiguration, which validates the same way
 			RealtimePropertiesValidator.validate(properties);
-			if (redisProperties.getNamespace() == null || redisProperties.getNamespace().isBlank()) {
-				throw new InvalidConfigurationPropertyValueException("realtime.redis.namespace",
-						redisProperties.getNamespace(), "must not be empty");
-			}
+			RealtimePropertiesValidator.validate(redisProperties);
+			RealtimeProperties.History history = properties.getHistory();
 			RedisBroker broker = new RedisBroker(connectionFactory, history.getSize(), history.getTtl());
 			broker.setNamespace(redisProperties.getNamespace());
 			broker.start();
