@@ -20,7 +20,8 @@ class BenchSmokeTests {
 	void everyTransportDeliversEveryMessageExactlyOnceUnderTheHarness() throws Exception {
 		List<Map<String, Object>> results = new BenchRunner(
 				Map.of("mode", "smoke", "out", "target/smoke-results", "threads", "1")).run();
-		assertThat(results).hasSize(9);
+		// ours-ws, ours-sse, ours-sse-portable and ours-long-poll, each through three scenarios
+		assertThat(results).hasSize(12);
 		assertThat(results).allSatisfy((result) -> {
 			assertThat(result).doesNotContainKey("error");
 			assertThat(result.get("closed")).as("%s closed connections", result.get("target")).isEqualTo(0);
