@@ -5,6 +5,7 @@ import java.io.InputStream;
 
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
+import io.realtime.test.TomcatFastPath;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SSE streams taken over from their requests, the default on Tomcat over HTTP/1.1: the body runs
  * until the connection closes.
  */
+@TomcatFastPath
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "realtime.websocket.send-buffer-size=16KB", "realtime.sse.heartbeat=200ms" })
