@@ -3,6 +3,7 @@ package io.realtime.webmvc.http;
 import java.io.IOException;
 import java.io.InputStream;
 
+import io.realtime.test.AsyncRequests;
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
 import io.realtime.test.TomcatFastPath;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * until the connection closes.
  */
 @TomcatFastPath
-@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
+@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class, AsyncRequests.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "realtime.websocket.send-buffer-size=16KB", "realtime.sse.heartbeat=200ms" })
 class DetachedSseIntegrationTests extends AbstractSseStreamIntegrationTests {
@@ -33,6 +34,11 @@ class DetachedSseIntegrationTests extends AbstractSseStreamIntegrationTests {
 	void assertStreamEnds(InputStream in) throws IOException {
 		// the connection closes
 		assertThat(in.readAllBytes()).isNotEmpty();
+	}
+
+	@Override
+	boolean keepsItsRequest() {
+		return false;
 	}
 
 }
