@@ -1,6 +1,7 @@
 package io.realtime.webmvc;
 
 import io.realtime.test.TestApplication;
+import io.realtime.test.TomcatFastPath;
 import io.realtime.webmvc.container.ContainerFastPaths;
 import io.realtime.webmvc.tomcat.TomcatFastPaths;
 import org.junit.jupiter.api.Nested;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hook reaches): the hook is logged once at WARN with its name, and every transport still works
  * on the portable path, with the detach switches on.
  */
+@TomcatFastPath
 @ExtendWith(OutputCaptureExtension.class)
 class UnresolvedFastPathsIntegrationTests {
 

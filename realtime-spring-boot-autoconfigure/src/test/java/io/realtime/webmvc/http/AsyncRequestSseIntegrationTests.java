@@ -3,6 +3,7 @@ package io.realtime.webmvc.http;
 import java.io.IOException;
 import java.io.InputStream;
 
+import io.realtime.test.AsyncRequests;
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
 
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SSE streams on async requests, as on containers that cannot take a connection over
  * ({@code realtime.sse.detach=false} here): an ordinary chunked response that keeps its connection.
  */
-@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
+@SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class, AsyncRequests.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "realtime.send-buffer-size=16KB",
 				"realtime.sse.heartbeat=200ms", "realtime.sse.detach=false" })
 class AsyncRequestSseIntegrationTests extends AbstractSseStreamIntegrationTests {
@@ -29,6 +30,11 @@ class AsyncRequestSseIntegrationTests extends AbstractSseStreamIntegrationTests 
 	void assertStreamEnds(InputStream in) throws IOException {
 		// the last chunk; the connection stays open for the next request
 		readUntil(in, "\r\n0\r\n\r\n");
+	}
+
+	@Override
+	boolean keepsItsRequest() {
+		return true;
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.realtime.test.RealtimeHttpClient;
+import io.realtime.test.TomcatFastPath;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.test.context.TestPropertySource;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * Long polls taken over from their requests while they wait ({@code realtime.long-poll.detach}):
  * the same replies, on a response whose body ends when the server closes the connection.
  */
+@TomcatFastPath
 @TestPropertySource(properties = "realtime.long-poll.detach=true")
 class DetachedLongPollIntegrationTests extends LongPollIntegrationTests {
 

@@ -11,6 +11,7 @@ import java.util.List;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.test.RealtimeHttpClient;
 import io.realtime.test.TestApplication;
+import io.realtime.test.TomcatFastPath;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * On shutdown, SSE streams and waiting long polls taken over from their requests end at once,
  * before the web server stops: closed from the application's thread, their sockets close too.
  */
+@TomcatFastPath
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "realtime.long-poll.detach=true")
 @DirtiesContext

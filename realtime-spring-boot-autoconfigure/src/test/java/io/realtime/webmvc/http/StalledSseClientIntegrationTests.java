@@ -11,6 +11,7 @@ import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.test.PaddedMessages;
 import io.realtime.test.SmallSendBuffers;
 import io.realtime.test.TestApplication;
+import io.realtime.test.TomcatFastPath;
 import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * a write has waited {@code realtime.send-time-limit}: it does not keep a socket open
  * for ever.
  */
+@TomcatFastPath
 @SpringBootTest(classes = { TestApplication.class, SmallSendBuffers.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "realtime.send-time-limit=1s")
 class StalledSseClientIntegrationTests {

@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.RemoteEndpoint;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.web.socket.WebSocketSession;
+
 /**
  * Container-specific ways to serve a transport with less memory or CPU than the Servlet and
  * Jakarta WebSocket APIs allow. Every method has a portable answer ("not here"), which
@@ -47,6 +49,13 @@ public interface ContainerFastPaths {
 	default void detach(HttpServletRequest request, HttpServletResponse response, DetachedResponse handler,
 			Duration sendTimeLimit) throws IOException, ServletException {
 		throw new UnsupportedOperationException("responses cannot be detached on this container");
+	}
+
+	/**
+	 * Tune a WebSocket session once it is open, for less memory per connection.
+	 * @param session the new session
+	 */
+	default void tune(WebSocketSession session) {
 	}
 
 	/**

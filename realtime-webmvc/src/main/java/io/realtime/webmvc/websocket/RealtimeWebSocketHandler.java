@@ -29,9 +29,6 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 
 	private static final String PROTOCOL = "realtime.protocol";
 
-	/** Characters the container buffers per connection while it decodes a frame. */
-	private static final int TEXT_BUFFER_CHARS = 1024;
-
 	private final Broker broker;
 
 	private final RealtimePublisher publisher;
@@ -67,9 +64,7 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-		// Tomcat swaps in a buffer of this size at the next frame: 2 KB instead of 16 KB per
-		// connection; larger frames arrive in parts (see supportsPartialMessages)
-		session.setTextMessageSizeLimit(TEXT_BUFFER_CHARS);
+		this.fastPaths.tune(session);
 		WebSocketConnection connection = new WebSocketConnection(session, this.connections, this.metrics,
 				this.fastPaths, this.settings);
 		if (!this.connections.open(connection)) {
@@ -114,7 +109,7 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 	}
 
 	/**
-	 * Partial messages keep the container's message buffer at its small default: asking it for
+	 * Partial messages keep the container's message buffer small: asking it for
 	 * whole frames up to our limit would make it hold a buffer of that size (two bytes per
 	 * character) for every connection that ever sent a frame. The rare frame larger than the
 	 * buffer is joined by the protocol.

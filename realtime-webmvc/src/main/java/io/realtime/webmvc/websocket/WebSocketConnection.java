@@ -19,6 +19,7 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -155,7 +156,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	}
 
 	@Override
-	public void write(Item item, Runnable done) throws IOException {
+	public void write(Item item, Runnable done) {
 		RemoteEndpoint.Async async = this.async;
 		PreEncodedFrames frames = this.frames;
 		if (item instanceof Deliver deliver) {
@@ -167,8 +168,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 				async.sendText(deliver.frame().text(), completion(done));
 			}
 			else {
-				this.session.sendMessage(new TextMessage(deliver.frame().text()));
-				done.run();
+				send(new TextMessage(deliver.frame().text()), done);
 			}
 		}
 		else if (item instanceof Reply reply) {
@@ -176,8 +176,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 				async.sendText(reply.json(), completion(done));
 			}
 			else {
-				this.session.sendMessage(new TextMessage(reply.json()));
-				done.run();
+				send(new TextMessage(reply.json()), done);
 			}
 		}
 		else if (frames != null) {
@@ -185,9 +184,26 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 			frames.ping(completion(done));
 		}
 		else {
-			this.session.sendMessage(new PingMessage(ByteBuffer.allocate(0)));
-			done.run();
+			send(new PingMessage(ByteBuffer.allocate(0)), done);
 		}
+	}
+
+	/**
+	 * Send with Spring's session API, which waits for the client's socket: off the writers, so a
+	 * stalled client holds up no one else (on containers whose sessions are not Jakarta's, such
+	 * as Jetty's own).
+	 */
+	private void send(WebSocketMessage<?> message, Runnable done) {
+		this.connections.blocking().execute(() -> {
+			try {
+				this.session.sendMessage(message);
+			}
+			catch (IOException | RuntimeException ex) {
+				failed(new IOException("send failed", ex));
+				return;
+			}
+			done.run();
+		});
 	}
 
 	@Override
