@@ -48,7 +48,14 @@ final class EmitterStream implements ResponseStream {
 	@Override
 	public void close() {
 		// after a write in flight, which holds the emitter
-		this.blocking.execute(this.emitter::complete);
+		this.blocking.execute(() -> {
+			try {
+				this.emitter.complete();
+			}
+			catch (RuntimeException ex) {
+				// the container ended the request already (the client left)
+			}
+		});
 	}
 
 }
