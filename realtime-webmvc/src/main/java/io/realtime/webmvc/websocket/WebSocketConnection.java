@@ -61,8 +61,11 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	/** Frames from bytes and batch flushes, where the container's fast path has them. */
 	private volatile @Nullable PreEncodedFrames frames;
 
-	/** Pings sent since the last pong; only the heartbeat timer counts up. */
+	/** Pings written since the last pong; only the writer counts up. */
 	private volatile int unansweredPings;
+
+	/** Whether a ping waits in the outbox: one behind a backlog is not the client's delay. */
+	private volatile boolean pingQueued;
 
 	private volatile boolean released;
 
@@ -141,13 +144,15 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 
 	@Override
 	public void heartbeat() {
-		// a ping may wait behind a full outbox: close only after two unanswered intervals
+		// pings count once written: a backlog the client cannot take is the outbox's to close (1013)
 		if (this.unansweredPings >= 2) {
 			close(NO_PONG);
 			return;
 		}
-		this.unansweredPings++;
-		this.outbox.offer(Ping.INSTANCE, 8);
+		if (!this.pingQueued) {
+			this.pingQueued = true;
+			this.outbox.offer(Ping.INSTANCE, 8);
+		}
 	}
 
 	@Override
@@ -179,12 +184,16 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 				send(new TextMessage(reply.json()), done);
 			}
 		}
-		else if (frames != null) {
-			// the standard ping waits for the socket: a slow client would hold a writer thread
-			frames.ping(completion(done));
-		}
 		else {
-			send(new PingMessage(ByteBuffer.allocate(0)), done);
+			this.pingQueued = false;
+			this.unansweredPings++;
+			if (frames != null) {
+				// the standard ping waits for the socket: a slow client would hold a writer thread
+				frames.ping(completion(done));
+			}
+			else {
+				send(new PingMessage(ByteBuffer.allocate(0)), done);
+			}
 		}
 	}
 
