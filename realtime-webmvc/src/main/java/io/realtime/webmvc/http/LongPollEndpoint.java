@@ -95,8 +95,9 @@ public class LongPollEndpoint {
 				return null;
 			}
 			DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(this.settings.timeout().toMillis());
-			// answered on the container's thread before Spring's own timeout handling runs
-			result.onTimeout(waiter::finish);
+			// answered on the container's thread before Spring's own timeout handling runs, also
+			// when a reply decided just now is still on its way from another thread
+			result.onTimeout(() -> result.setResult(Batch.reply(waiter.decided())));
 			result.onCompletion(waiter::release);
 			result.onError((ex) -> waiter.release());
 			waiter.subscribe((json) -> result.setResult(Batch.reply(json)));
@@ -126,8 +127,11 @@ public class LongPollEndpoint {
 		/** Set once every subscription is in place; before that, messages only collect. */
 		private boolean armed;
 
-		/** Set once the reply is decided; messages that come later are the next request's. */
-		private boolean done;
+		/** The reply's body once decided; messages that come later are the next request's. */
+		private @Nullable String decided;
+
+		/** Set once the reply is handed to {@link #reply}. */
+		private boolean replied;
 
 		private boolean released;
 
@@ -196,7 +200,7 @@ public class LongPollEndpoint {
 		private void onMessage(Message message) {
 			boolean ready;
 			synchronized (this) {
-				ready = !this.done && this.batch.add(message) && this.armed;
+				ready = this.decided == null && this.batch.add(message) && this.armed;
 			}
 			if (ready) {
 				// off the publisher's thread, which holds the topic's lock
@@ -220,15 +224,30 @@ public class LongPollEndpoint {
 			String json;
 			Consumer<String> reply;
 			synchronized (this) {
-				if (this.done || this.reply == null) {
+				if (this.replied || this.reply == null) {
 					return;
 				}
-				this.done = true;
-				json = this.batch.json(LongPollEndpoint.this.wire);
+				this.replied = true;
+				json = decide();
 				reply = this.reply;
 			}
 			release();
 			reply.accept(json);
+		}
+
+		/** The reply's body, fixed by the first call, with the subscriptions released. */
+		String decided() {
+			String json = decide();
+			// outside the lock: a publisher holds the topic's lock while calling in
+			release();
+			return json;
+		}
+
+		private synchronized String decide() {
+			if (this.decided == null) {
+				this.decided = this.batch.json(LongPollEndpoint.this.wire);
+			}
+			return this.decided;
 		}
 
 		/** Cancel the subscriptions and forget the request; safe to call more than once. */
