@@ -48,10 +48,19 @@ public class PublishEndpoint {
 	@PostMapping("/publish")
 	public ResponseEntity<String> publish(@RequestParam(name = "topic", required = false) @Nullable String topic,
 			HttpServletRequest request) throws IOException {
-		String valid = this.admission.publish(topic, request.getUserPrincipal());
-		this.admission.checkSize(request.getContentLengthLong(), "body");
-		byte[] body = readBody(request.getInputStream());
-		MediaType type = mediaType(request.getContentType());
+		String valid;
+		byte[] body;
+		MediaType type;
+		try {
+			valid = this.admission.publish(topic, request.getUserPrincipal());
+			this.admission.checkSize(request.getContentLengthLong(), "body");
+			body = readBody(request.getInputStream());
+			type = mediaType(request.getContentType());
+		}
+		catch (RealtimeException ex) {
+			discard(request.getInputStream());
+			throw ex;
+		}
 		Message message;
 		if (MediaType.TEXT_PLAIN.includes(type)) {
 			Charset charset = (type.getCharset() != null) ? type.getCharset() : StandardCharsets.UTF_8;
@@ -74,6 +83,26 @@ public class PublishEndpoint {
 		byte[] body = in.readNBytes(this.admission.maxMessageSize() + 1);
 		this.admission.checkSize(body.length, "body");
 		return body;
+	}
+
+	/**
+	 * Read what is left of a refused body, up to the size limit, so the connection stays usable:
+	 * a container that does not swallow it (Jetty) closes the connection after the answer, and a
+	 * client that sent its next request on it meanwhile sees it fail.
+	 */
+	private void discard(InputStream in) {
+		try {
+			for (long left = this.admission.maxMessageSize(); left > 0;) {
+				long skipped = in.skip(left);
+				if (skipped <= 0) {
+					return;
+				}
+				left -= skipped;
+			}
+		}
+		catch (IOException ex) {
+			// the client went away: nothing to answer
+		}
 	}
 
 	private static MediaType mediaType(@Nullable String contentType) {
