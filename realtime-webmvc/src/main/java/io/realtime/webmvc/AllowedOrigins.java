@@ -26,11 +26,6 @@ public class AllowedOrigins {
 		this.patterns = List.copyOf(patterns);
 	}
 
-	/** The patterns, empty for same origin only. */
-	public List<String> patterns() {
-		return this.patterns;
-	}
-
 	/** Refuses a WebSocket handshake from an origin that is not allowed with {@code 403}. */
 	public HandshakeInterceptor handshakeInterceptor() {
 		OriginHandshakeInterceptor interceptor = new OriginHandshakeInterceptor();

@@ -173,7 +173,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 				async.sendText(deliver.frame().text(), completion(done));
 			}
 			else {
-				send(new TextMessage(deliver.frame().text()), done);
+				sendBlocking(new TextMessage(deliver.frame().text()), done);
 			}
 		}
 		else if (item instanceof Reply reply) {
@@ -181,7 +181,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 				async.sendText(reply.json(), completion(done));
 			}
 			else {
-				send(new TextMessage(reply.json()), done);
+				sendBlocking(new TextMessage(reply.json()), done);
 			}
 		}
 		else {
@@ -192,7 +192,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 				frames.ping(completion(done));
 			}
 			else {
-				send(new PingMessage(ByteBuffer.allocate(0)), done);
+				sendBlocking(new PingMessage(ByteBuffer.allocate(0)), done);
 			}
 		}
 	}
@@ -202,7 +202,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	 * stalled client holds up no one else (on containers whose sessions are not Jakarta's, such
 	 * as Jetty's own).
 	 */
-	private void send(WebSocketMessage<?> message, Runnable done) {
+	private void sendBlocking(WebSocketMessage<?> message, Runnable done) {
 		this.connections.blocking().execute(() -> {
 			try {
 				this.session.sendMessage(message);
