@@ -24,7 +24,9 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,6 +52,9 @@ class WebSocketBadInputIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	WebServerApplicationContext context;
 
 	private WebSocketTestClient bystander;
 
@@ -226,10 +231,22 @@ class WebSocketBadInputIntegrationTests {
 			waiting().until(() -> victim.frames("pong").size() == 1);
 			// the send may fail once the server closes: the close code is what counts
 			victim.socket().sendText(publishFrame("\"" + "x".repeat(1 << 20) + "\"", "huge"), true);
-			assertThat(victim.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1009);
+			int code = victim.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			if (isJetty()) {
+				// Jetty closes without reading the rest of the frame: the unread bytes make the
+				// server's TCP stack reset the connection, which may beat the close frame
+				assertThat(code).isIn(1009, -1);
+			}
+			else {
+				assertThat(code).isEqualTo(1009);
+			}
 			assertThat(victim.frames("published")).isEmpty();
 		}
 		publishValid();
+	}
+
+	private boolean isJetty() {
+		return this.context.getWebServer().getClass().getSimpleName().startsWith("Jetty");
 	}
 
 	/** Send a frame, then a ping: the reply to the frame is the error just before the pong. */
