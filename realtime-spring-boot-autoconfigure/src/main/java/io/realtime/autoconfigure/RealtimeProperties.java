@@ -443,6 +443,12 @@ public class RealtimeProperties {
 		 */
 		private List<String> allowedTopics = new ArrayList<>();
 
+		/**
+		 * How long a client may take to send a publish body; past it the request is answered
+		 * 408 and the connection closed. The body is read without holding a thread meanwhile.
+		 */
+		private Duration bodyTimeout = Duration.ofSeconds(10);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -457,6 +463,14 @@ public class RealtimeProperties {
 
 		public void setAllowedTopics(List<String> allowedTopics) {
 			this.allowedTopics = allowedTopics;
+		}
+
+		public Duration getBodyTimeout() {
+			return this.bodyTimeout;
+		}
+
+		public void setBodyTimeout(Duration bodyTimeout) {
+			this.bodyTimeout = bodyTimeout;
 		}
 
 	}

@@ -49,6 +49,7 @@ public final class RealtimePropertiesValidator {
 		positive("realtime.sse.heartbeat", properties.getSse().getHeartbeat());
 		positive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
 		positive("realtime.send-time-limit", properties.getSendTimeLimit());
+		positive("realtime.publish.body-timeout", properties.getPublish().getBodyTimeout());
 	}
 
 	/**

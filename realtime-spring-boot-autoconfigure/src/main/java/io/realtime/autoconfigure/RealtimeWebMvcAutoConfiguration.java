@@ -16,6 +16,7 @@ import io.realtime.webmvc.http.LongPollEndpoint;
 import io.realtime.webmvc.http.LongPollSettings;
 import io.realtime.webmvc.http.PollEndpoint;
 import io.realtime.webmvc.http.PublishEndpoint;
+import io.realtime.webmvc.http.RealtimeErrorResolver;
 import io.realtime.webmvc.http.RealtimeProblemHandler;
 import io.realtime.webmvc.http.SseEndpoint;
 import io.realtime.webmvc.http.SseSettings;
@@ -97,9 +98,16 @@ public final class RealtimeWebMvcAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	RealtimeErrorResolver realtimeErrorResolver(RealtimeProperties properties, WireFormat wire) {
+		return new RealtimeErrorResolver(properties.getBasePath(), wire);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.publish.enabled", matchIfMissing = true)
-	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
-		return new PublishEndpoint(publisher, admission, wire);
+	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
+			RealtimeProperties properties) {
+		return new PublishEndpoint(publisher, admission, wire, properties.getPublish().getBodyTimeout());
 	}
 
 	@Bean

@@ -7,6 +7,8 @@ import io.realtime.core.Message;
 import io.realtime.core.Topics;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -87,8 +89,15 @@ public class RealtimePublisher {
 			}
 			return node;
 		}
+		catch (StreamConstraintsException ex) {
+			throw new IllegalArgumentException("body is past the JSON limits: nested too deeply, or a number, "
+					+ "string or name too long");
+		}
 		catch (JacksonException ex) {
-			throw new IllegalArgumentException("body is not valid JSON: " + ex.getOriginalMessage());
+			// the parser's own message names its classes and echoes the input: only say where
+			TokenStreamLocation at = ex.getLocation();
+			throw new IllegalArgumentException("body is not valid JSON" + ((at != null && at.getLineNr() > 0)
+					? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : ""));
 		}
 	}
 

@@ -204,6 +204,19 @@ public final class WireFormat {
 		return json.append('}').toString();
 	}
 
+	/**
+	 * An RFC 9457 problem body, for refusals answered outside a realtime endpoint.
+	 * @param status the HTTP status
+	 * @param title the status's reason phrase
+	 * @param detail what went wrong, in this library's words
+	 * @param instance the request path
+	 * @return the JSON
+	 */
+	public String problem(int status, String title, String detail, String instance) {
+		return "{\"detail\":" + quote(detail) + ",\"instance\":" + quote(instance) + ",\"status\":" + status
+				+ ",\"title\":" + quote(title) + "}";
+	}
+
 	private static String topicArray(Collection<String> topics) {
 		// valid topics need no JSON escaping
 		return topics.isEmpty() ? "[]" : "[\"" + String.join("\",\"", topics) + "\"]";

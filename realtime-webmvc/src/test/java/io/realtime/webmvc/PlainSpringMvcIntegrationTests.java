@@ -219,7 +219,7 @@ class PlainSpringMvcIntegrationTests {
 
 		@Bean
 		PublishEndpoint publishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
-			return new PublishEndpoint(publisher, admission, wire);
+			return new PublishEndpoint(publisher, admission, wire, Duration.ofSeconds(10));
 		}
 
 		@Bean

@@ -29,7 +29,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
@@ -71,10 +70,11 @@ public class LongPollEndpoint {
 	}
 
 	@GetMapping("/long-poll")
-	public @Nullable DeferredResult<ResponseEntity<String>> longPoll(
-			@RequestParam(name = "cursor", required = false) @Nullable String cursor, HttpServletRequest request,
+	public @Nullable DeferredResult<ResponseEntity<String>> longPoll(HttpServletRequest request,
 			HttpServletResponse response) throws IOException, ServletException {
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, cursor, request);
+		QueryParameters query = QueryParameters.of(request);
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, query.first("cursor"), query,
+				request);
 		Batch batch = Batch.read(this.broker, from, this.settings.maxBatch());
 		if (batch.isReady()) {
 			// written here: a DeferredResult set at once would still dispatch the request again

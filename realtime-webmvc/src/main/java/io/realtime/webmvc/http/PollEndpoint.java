@@ -4,12 +4,10 @@ import io.realtime.core.Broker;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.WireFormat;
 import jakarta.servlet.http.HttpServletRequest;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -38,9 +36,10 @@ public class PollEndpoint {
 	}
 
 	@GetMapping("/poll")
-	public ResponseEntity<String> poll(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
-			HttpServletRequest request) {
-		Batch batch = Batch.read(this.broker, SubscribeRequest.positions(this.admission, cursor, request), this.maxBatch);
+	public ResponseEntity<String> poll(HttpServletRequest request) {
+		QueryParameters query = QueryParameters.of(request);
+		Batch batch = Batch.read(this.broker,
+				SubscribeRequest.positions(this.admission, query.first("cursor"), query, request), this.maxBatch);
 		return Batch.reply(batch.json(this.wire));
 	}
 

@@ -1,31 +1,42 @@
 package io.realtime.webmvc.http;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import io.realtime.core.Message;
+import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
-import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.WireFormat;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
+import org.springframework.web.context.request.async.WebAsyncUtils;
 
 /**
  * {@code POST {base}/publish?topic=}: a client publishes a JSON or text body. Checks run in
  * the protocol's order: topic, authorization, size, media type, body.
+ *
+ * <p>The body is read without blocking, within a deadline: a client trickling its body holds
+ * no thread, and one that has not sent it all in time is answered {@code 408}.
  *
  * @since 0.1.0
  */
@@ -39,36 +50,63 @@ public class PublishEndpoint {
 
 	private final WireFormat wire;
 
-	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
+	private final Duration bodyTimeout;
+
+	/**
+	 * Create the endpoint.
+	 * @param publisher publishes what clients send
+	 * @param admission admits topics and sizes
+	 * @param wire encodes the reply
+	 * @param bodyTimeout how long a client may take to send its body
+	 */
+	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire, Duration bodyTimeout) {
 		this.publisher = publisher;
 		this.admission = admission;
 		this.wire = wire;
+		this.bodyTimeout = bodyTimeout;
 	}
 
 	@PostMapping("/publish")
-	public ResponseEntity<String> publish(@RequestParam(name = "topic", required = false) @Nullable String topic,
-			HttpServletRequest request) throws IOException {
-		String valid;
-		byte[] body;
-		MediaType type;
+	public DeferredResult<ResponseEntity<String>> publish(HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
+		String topic;
 		try {
-			valid = this.admission.publish(topic, request.getUserPrincipal());
+			topic = this.admission.publish(QueryParameters.of(request).first("topic"), request.getUserPrincipal());
 			this.admission.checkSize(request.getContentLengthLong(), "body");
-			body = readBody(request.getInputStream());
-			type = mediaType(request.getContentType());
 		}
 		catch (RealtimeException ex) {
-			discard(request.getInputStream());
+			leaveBodyUnread(response);
 			throw ex;
 		}
+		DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(this.bodyTimeout.toMillis());
+		result.onTimeout(() -> {
+			leaveBodyUnread(response);
+			result.setErrorResult(new RealtimeException(Reason.TIMEOUT,
+					"the body did not arrive within " + this.bodyTimeout.toMillis() + " ms"));
+		});
+		ServletInputStream in = request.getInputStream();
+		BodyReader reader = new BodyReader(in, topic, request.getContentType(), response, result);
+		// a read listener needs the request in async mode: Spring starts it after this returns
+		WebAsyncUtils.getAsyncManager(request).registerDeferredResultInterceptor(BodyReader.class,
+				new DeferredResultProcessingInterceptor() {
+					@Override
+					public <T> void preProcess(NativeWebRequest webRequest, DeferredResult<T> deferred) {
+						in.setReadListener(reader);
+					}
+				});
+		return result;
+	}
+
+	private ResponseEntity<String> publish(String topic, byte[] body, @Nullable String contentType) {
+		MediaType type = mediaType(contentType);
 		Message message;
 		if (MediaType.TEXT_PLAIN.includes(type)) {
 			Charset charset = (type.getCharset() != null) ? type.getCharset() : StandardCharsets.UTF_8;
-			message = this.publisher.publish(valid, new String(body, charset));
+			message = this.publisher.publish(topic, new String(body, charset));
 		}
 		else {
 			try {
-				message = this.publisher.publishJson(valid, new String(body, StandardCharsets.UTF_8));
+				message = this.publisher.publishJson(topic, new String(body, StandardCharsets.UTF_8));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new RealtimeException(Reason.BAD_REQUEST, ex.getMessage());
@@ -79,30 +117,12 @@ public class PublishEndpoint {
 			.body(this.wire.accepted(message));
 	}
 
-	private byte[] readBody(InputStream in) throws IOException {
-		byte[] body = in.readNBytes(this.admission.maxMessageSize() + 1);
-		this.admission.checkSize(body.length, "body");
-		return body;
-	}
-
 	/**
-	 * Read what is left of a refused body, up to the size limit, so the connection stays usable:
-	 * a container that does not swallow it (Jetty) closes the connection after the answer, and a
-	 * client that sent its next request on it meanwhile sees it fail.
+	 * Answer before the body is read, and close the connection after: reading a refused body
+	 * would cost the time the client takes to send it, and a container may not swallow it.
 	 */
-	private void discard(InputStream in) {
-		try {
-			for (long left = this.admission.maxMessageSize(); left > 0;) {
-				long skipped = in.skip(left);
-				if (skipped <= 0) {
-					return;
-				}
-				left -= skipped;
-			}
-		}
-		catch (IOException ex) {
-			// the client went away: nothing to answer
-		}
+	private static void leaveBodyUnread(HttpServletResponse response) {
+		response.setHeader(HttpHeaders.CONNECTION, "close");
 	}
 
 	private static MediaType mediaType(@Nullable String contentType) {
@@ -119,6 +139,69 @@ public class PublishEndpoint {
 			// answered as unsupported below
 		}
 		throw new RealtimeException(Reason.UNSUPPORTED_MEDIA_TYPE, "body must be application/json or text/plain");
+	}
+
+	/** Reads the body as the container receives it, then publishes it on the container's thread. */
+	private final class BodyReader implements ReadListener {
+
+		private final ServletInputStream in;
+
+		private final String topic;
+
+		private final @Nullable String contentType;
+
+		private final HttpServletResponse response;
+
+		private final DeferredResult<ResponseEntity<String>> result;
+
+		private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+		private final byte[] buffer = new byte[4096];
+
+		BodyReader(ServletInputStream in, String topic, @Nullable String contentType, HttpServletResponse response,
+				DeferredResult<ResponseEntity<String>> result) {
+			this.in = in;
+			this.topic = topic;
+			this.contentType = contentType;
+			this.response = response;
+			this.result = result;
+		}
+
+		@Override
+		public void onDataAvailable() throws IOException {
+			while (this.in.isReady() && !this.in.isFinished()) {
+				int read = this.in.read(this.buffer);
+				if (read > 0) {
+					this.body.write(this.buffer, 0, read);
+				}
+				try {
+					PublishEndpoint.this.admission.checkSize(this.body.size(), "body");
+				}
+				catch (RealtimeException ex) {
+					// a chunked body past the limit: stop reading, and so the container's callbacks
+					leaveBodyUnread(this.response);
+					this.result.setErrorResult(ex);
+					return;
+				}
+			}
+		}
+
+		@Override
+		public void onAllDataRead() {
+			try {
+				this.result.setResult(publish(this.topic, this.body.toByteArray(), this.contentType));
+			}
+			catch (RuntimeException ex) {
+				this.result.setErrorResult(ex);
+			}
+		}
+
+		@Override
+		public void onError(Throwable ex) {
+			// the client went away or the deadline passed: whatever is answered goes nowhere
+			this.result.setErrorResult(new RealtimeException(Reason.TIMEOUT, "the body could not be read"));
+		}
+
 	}
 
 }

@@ -5,6 +5,8 @@ import io.realtime.core.InvalidCursorException;
 import io.realtime.core.InvalidTopicException;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RefusalLog;
+import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -34,28 +36,32 @@ public class RealtimeProblemHandler {
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> refused(RealtimeException ex) {
-		return problem(HttpStatus.valueOf(ex.reason().status()), ex.getMessage());
+	ResponseEntity<ProblemDetail> refused(RealtimeException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.valueOf(ex.reason().status()), ex.getMessage());
 	}
 
 	@ExceptionHandler({ InvalidTopicException.class, InvalidCursorException.class })
-	ResponseEntity<ProblemDetail> badRequest(IllegalArgumentException ex) {
-		return problem(HttpStatus.BAD_REQUEST, ex.getMessage());
+	ResponseEntity<ProblemDetail> badRequest(IllegalArgumentException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.BAD_REQUEST, ex.getMessage());
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> unavailable(BrokerUnavailableException ex) {
-		return problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	ResponseEntity<ProblemDetail> unavailable(BrokerUnavailableException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
 	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> failed(RuntimeException ex) {
 		logger.error("Realtime request failed", ex);
-		return problem(HttpStatus.INTERNAL_SERVER_ERROR, "the request could not be processed");
+		this.metrics.rejected();
+		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the request could not be processed"));
 	}
 
-	private ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {
+	private ResponseEntity<ProblemDetail> problem(HttpServletRequest request, HttpStatus status, String detail) {
 		this.metrics.rejected();
+		RefusalLog.refused(request.getMethod() + " " + request.getRequestURI(), status.value(), detail);
 		return ResponseEntity.status(status)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(ProblemDetail.forStatusAndDetail(status, detail));

@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -66,12 +65,12 @@ public class SseEndpoint {
 	}
 
 	@GetMapping("/sse")
-	public @Nullable SseEmitter sse(@RequestParam(name = "cursor", required = false) @Nullable String cursor,
-			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
+	public @Nullable SseEmitter sse(@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
 			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
+		QueryParameters query = QueryParameters.of(request);
 		// on an automatic reconnect the browser repeats the original URL: the header is newer
-		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : cursor;
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, resumeFrom, request);
+		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : query.first("cursor");
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, resumeFrom, query, request);
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
 		SseConnection connection = new SseConnection(this.connections, this.metrics, this.wire, this.settings);

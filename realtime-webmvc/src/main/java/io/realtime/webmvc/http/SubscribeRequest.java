@@ -1,7 +1,6 @@
 package io.realtime.webmvc.http;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,10 +19,8 @@ final class SubscribeRequest {
 	}
 
 	static Map<String, @Nullable String> positions(Admission admission, @Nullable String cursor,
-			HttpServletRequest request) {
-		// the raw values: binding to a List would split "a,b" into two topics, yet ',' makes a topic invalid
-		String[] topics = request.getParameterValues("topic");
-		Set<String> valid = admission.subscribe((topics != null) ? List.of(topics) : null, request.getUserPrincipal());
+			QueryParameters query, HttpServletRequest request) {
+		Set<String> valid = admission.subscribe(query.all("topic"), request.getUserPrincipal());
 		Cursor parsed = admission.cursor(cursor);
 		Map<String, @Nullable String> positions = new LinkedHashMap<>();
 		for (String topic : valid) {
