@@ -36,8 +36,10 @@ public class RealtimeProperties {
 
 	/**
 	 * Most concurrent SSE, WebSocket and waiting long-poll connections; further ones get 503.
+	 * Unset: what half the heap holds at 128 KB a connection, between 100 and 10,000 (2,048 on
+	 * a 512 MB heap).
 	 */
-	private int maxConnections = 10_000;
+	private @Nullable Integer maxConnections;
 
 	/**
 	 * Most topics one request or WebSocket connection may subscribe to.
@@ -98,11 +100,11 @@ public class RealtimeProperties {
 		this.maxMessageSize = maxMessageSize;
 	}
 
-	public int getMaxConnections() {
+	public @Nullable Integer getMaxConnections() {
 		return this.maxConnections;
 	}
 
-	public void setMaxConnections(int maxConnections) {
+	public void setMaxConnections(@Nullable Integer maxConnections) {
 		this.maxConnections = maxConnections;
 	}
 

@@ -36,7 +36,9 @@ public final class RealtimePropertiesValidator {
 			throw new InvalidConfigurationPropertyValueException("realtime.max-message-size",
 					properties.getMaxMessageSize(), "must be between 1B and 16MB");
 		}
-		atLeastOne("realtime.max-connections", properties.getMaxConnections());
+		if (properties.getMaxConnections() != null) {
+			atLeastOne("realtime.max-connections", properties.getMaxConnections());
+		}
 		atLeastOne("realtime.max-topics-per-connection", properties.getMaxTopicsPerConnection());
 		atLeastOne("realtime.history.size", properties.getHistory().getSize());
 		atLeastOne("realtime.poll.max-batch", properties.getPoll().getMaxBatch());

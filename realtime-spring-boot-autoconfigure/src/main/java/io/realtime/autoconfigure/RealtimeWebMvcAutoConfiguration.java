@@ -67,7 +67,11 @@ public final class RealtimeWebMvcAutoConfiguration {
 	@Bean(destroyMethod = "destroy")
 	@ConditionalOnMissingBean
 	ConnectionRegistry realtimeConnectionRegistry(RealtimeProperties properties) {
-		return new ConnectionRegistry(properties.getMaxConnections());
+		Integer configured = properties.getMaxConnections();
+		int limit = (configured != null) ? configured : ConnectionRegistry.fittingHeap(Runtime.getRuntime().maxMemory());
+		logger.info("Realtime connections limited to " + limit
+				+ ((configured != null) ? "" : " for this heap (realtime.max-connections sets it)"));
+		return new ConnectionRegistry(limit);
 	}
 
 	@Bean

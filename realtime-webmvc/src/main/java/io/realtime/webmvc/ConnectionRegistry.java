@@ -66,6 +66,17 @@ public class ConnectionRegistry implements SmartLifecycle {
 		this.timer = timer;
 	}
 
+	/**
+	 * The most connections a heap holds with room to spare: half of it at 128 KB a connection
+	 * (a waiting long poll costs about 80 KB on Tomcat, mostly the container's own buffers),
+	 * between 100 and 10,000.
+	 * @param maxHeapBytes the heap's maximum size, as {@link Runtime#maxMemory()} gives it
+	 * @return the limit
+	 */
+	public static int fittingHeap(long maxHeapBytes) {
+		return (int) Math.max(100, Math.min(10_000, maxHeapBytes / 2 / (128 * 1024)));
+	}
+
 	private static CustomizableThreadFactory daemon(String prefix) {
 		CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
 		factory.setDaemon(true);
