@@ -16,6 +16,7 @@ import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RealtimePublisher;
+import io.realtime.webmvc.RefusalLog;
 import io.realtime.webmvc.WireFormat;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -211,6 +212,7 @@ final class WebSocketProtocol {
 
 	private void error(RealtimeException ex, @Nullable String ref, @Nullable String topic) {
 		this.metrics.rejected();
+		RefusalLog.refused("WebSocket frame", ex.reason().code(), ex.getMessage());
 		this.connection.send(this.wire.error(ex.reason().code(), ex.getMessage(), ref, topic));
 	}
 
