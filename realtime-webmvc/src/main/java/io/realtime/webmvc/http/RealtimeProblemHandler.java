@@ -3,6 +3,7 @@ package io.realtime.webmvc.http;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InvalidCursorException;
 import io.realtime.core.InvalidTopicException;
+import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
 import org.apache.commons.logging.Log;
@@ -45,6 +46,11 @@ public class RealtimeProblemHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> unavailable(BrokerUnavailableException ex) {
+		return problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> overCapacity(TopicLimitException ex) {
 		return problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
 	}
 
