@@ -1,40 +1,41 @@
 package io.realtime.core;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * One topic of the {@link InMemoryBroker}: a ring buffer of recent messages (bounded by count and
- * age), its epoch and sequence, and the subscribers. Every operation holds this log's lock, so
+ * One topic of the {@link InMemoryBroker}: a ring buffer of recent messages (bounded by count,
+ * age and the broker's {@link HistoryBudget}), its epoch and sequence, and the subscribers. Every operation holds this log's lock, so
  * appending, handing a message to the subscribers and replaying history to a new subscriber never
  * interleave: each subscriber sees the topic in order, with no gap and no duplicate.
  *
- * <p>Once {@linkplain #retireIfIdle evicted} a log refuses work and returns {@code null}, and the
- * broker looks the topic up again.
+ * <p>A log that never had a message answers with the broker's {@link EmptyPositions}, so it can
+ * go as soon as its last subscriber does. Once retired a log refuses work and returns
+ * {@code null}, and the broker looks the topic up again.
  */
 final class TopicLog {
 
-	private static final SecureRandom RANDOM = new SecureRandom();
+	/** The {@link #oldestTimestamp()} of a log without messages. */
+	static final long EMPTY = Long.MIN_VALUE;
 
 	private final String topic;
 
+	private final Context context;
+
 	/** Drawn per log, so ids of a dropped log or an earlier run are never taken for current ones. */
-	private final String epoch = Long.toString(RANDOM.nextLong() >>> 16, 36);
+	private final String epoch;
 
 	private final int historySize;
 
 	private final long historyTtlMillis;
 
 	private final Clock clock;
-
-	/** The broker's subscription count, kept as subscribers come and go. */
-	private final AtomicLong subscriptions;
 
 	private final LinkedHashSet<TopicSubscription> subscribers = new LinkedHashSet<>();
 
@@ -54,14 +55,15 @@ final class TopicLog {
 	/** The subscribers as an array for fan-out, rebuilt only after they change. */
 	private TopicSubscription @Nullable [] snapshot;
 
-	TopicLog(String topic, int historySize, long historyTtlMillis, Clock clock, AtomicLong subscriptions) {
+	TopicLog(String topic, Context context) {
 		this.topic = topic;
-		this.historySize = historySize;
-		this.historyTtlMillis = historyTtlMillis;
-		this.clock = clock;
-		this.subscriptions = subscriptions;
-		this.ring = new Message[Math.min(16, historySize)];
-		this.lastAccess = clock.millis();
+		this.context = context;
+		this.epoch = context.emptyPositions().newLogEpoch();
+		this.historySize = context.historySize();
+		this.historyTtlMillis = context.historyTtlMillis();
+		this.clock = context.clock();
+		this.ring = new Message[Math.min(16, this.historySize)];
+		this.lastAccess = this.clock.millis();
 	}
 
 	String topic() {
@@ -90,7 +92,7 @@ final class TopicLog {
 			return null;
 		}
 		if (after == null) {
-			return new HistoryPage(List.of(), true, MessageIds.join(this.epoch, this.head));
+			return new HistoryPage(List.of(), true, position());
 		}
 		long afterSeq = resumeSequence(after);
 		boolean recovered = afterSeq >= 0;
@@ -99,8 +101,13 @@ final class TopicLog {
 		for (long seq = from; seq <= this.head && messages.size() < limit; seq++) {
 			messages.add(at(seq));
 		}
-		String position = messages.isEmpty() ? MessageIds.join(this.epoch, from - 1)
-				: messages.get(messages.size() - 1).id();
+		String position;
+		if (!messages.isEmpty()) {
+			position = messages.get(messages.size() - 1).id();
+		}
+		else {
+			position = (this.head == 0) ? this.context.emptyPositions().now() : MessageIds.join(this.epoch, from - 1);
+		}
 		return new HistoryPage(messages, recovered, position);
 	}
 
@@ -119,28 +126,63 @@ final class TopicLog {
 		}
 		this.subscribers.add(subscription);
 		this.snapshot = null;
-		this.subscriptions.incrementAndGet();
+		this.context.subscriptions().incrementAndGet();
 		return subscription;
 	}
 
 	/**
-	 * Retire this log when it has no subscriber, no message in history and no access for longer
-	 * than the history's age.
+	 * Retire this log when it has no subscriber and no message in history, and either never had
+	 * one, or had no access for longer than the history's age, or {@code force} says so. Until
+	 * then it answers positions of its messages gap-free; after, they get a reset.
 	 * @param now the current time
+	 * @param force whether to retire an idle log even if clients may still hold its positions
 	 * @return whether this log is retired
 	 */
-	synchronized boolean retireIfIdle(long now) {
+	synchronized boolean retireIfIdle(long now, boolean force) {
 		expire(now);
-		if (this.subscribers.isEmpty() && this.count == 0 && now - this.lastAccess > this.historyTtlMillis) {
+		if (!this.retired && this.subscribers.isEmpty() && this.count == 0
+				&& (this.head == 0 || force || now - this.lastAccess > this.historyTtlMillis)) {
 			this.retired = true;
+			if (this.head > 0) {
+				this.context.emptyPositions().lost(this.topic);
+			}
 		}
 		return this.retired;
+	}
+
+	/** The timestamp of the oldest message held, or {@link #EMPTY}. */
+	synchronized long oldestTimestamp() {
+		return (this.count > 0) ? at(oldest()).timestamp() : EMPTY;
+	}
+
+	/**
+	 * Evict the oldest messages, at least one, then more while they are no newer than a bound and
+	 * fewer than the wanted bytes are freed.
+	 * @param bound the newest timestamp to evict past the first message
+	 * @param wanted the bytes to free
+	 * @return the timestamp of the oldest message left, or {@link #EMPTY}
+	 */
+	synchronized long evictOldest(long bound, long wanted) {
+		long freed = 0;
+		do {
+			if (this.count == 0) {
+				return EMPTY;
+			}
+			freed += dropOldest();
+		}
+		while (freed < wanted && this.count > 0 && at(oldest()).timestamp() <= bound);
+		return oldestTimestamp();
 	}
 
 	private synchronized void remove(TopicSubscription subscription) {
 		if (this.subscribers.remove(subscription)) {
 			this.snapshot = null;
-			this.subscriptions.decrementAndGet();
+			this.context.subscriptions().decrementAndGet();
+			if (this.subscribers.isEmpty() && this.count == 0 && this.head == 0) {
+				// nothing to remember: a topic without messages and subscribers holds nothing
+				this.retired = true;
+				this.context.onRetired().accept(this);
+			}
 		}
 	}
 
@@ -172,6 +214,11 @@ final class TopicLog {
 		if (parts == null || seq < 0) {
 			throw new InvalidCursorException("'" + after + "' is not a message id of this broker");
 		}
+		EmptyPositions emptyPositions = this.context.emptyPositions();
+		if (emptyPositions.owns(parts)) {
+			// the topic had no message then: every message since is still here unless some are gone
+			return (emptyPositions.resumable(this.topic, after, seq) && oldest() == 1) ? 0 : -1;
+		}
 		if (!parts.epoch().equals(this.epoch)) {
 			return -1; // another broker lifetime
 		}
@@ -181,8 +228,23 @@ final class TopicLog {
 		return (seq >= oldest() - 1) ? seq : -1;
 	}
 
+	/** Where a client stands that has everything: a message id, or an empty position before the first. */
+	private String position() {
+		return (this.head == 0) ? this.context.emptyPositions().now() : MessageIds.join(this.epoch, this.head);
+	}
+
 	private long oldest() {
 		return this.head - this.count + 1;
+	}
+
+	/** Drop the oldest message held; the bytes it was counted for. */
+	private long dropOldest() {
+		int slot = (int) (oldest() % this.ring.length);
+		long size = HistoryBudget.size(this.ring[slot]);
+		this.ring[slot] = null;
+		this.count--;
+		this.context.budget().release(size);
+		return size;
 	}
 
 	private Message at(long seq) {
@@ -193,9 +255,13 @@ final class TopicLog {
 		if (this.count == this.ring.length && this.ring.length < this.historySize) {
 			grow();
 		}
+		if (this.count == this.ring.length) {
+			dropOldest();
+		}
 		this.ring[(int) (seq % this.ring.length)] = message;
 		this.head = seq;
-		this.count = Math.min(this.count + 1, this.ring.length);
+		this.count++;
+		this.context.budget().add(HistoryBudget.size(message));
 	}
 
 	private void grow() {
@@ -209,9 +275,22 @@ final class TopicLog {
 	private void expire(long now) {
 		long cutoff = now - this.historyTtlMillis;
 		while (this.count > 0 && at(oldest()).timestamp() < cutoff) {
-			this.ring[(int) (oldest() % this.ring.length)] = null;
-			this.count--;
+			dropOldest();
 		}
+	}
+
+	/**
+	 * What every log of a broker shares.
+	 * @param historySize the most messages kept
+	 * @param historyTtlMillis how long a message is kept
+	 * @param clock the clock that stamps messages and ages history
+	 * @param subscriptions the broker's subscription count, kept as subscribers come and go
+	 * @param budget the bytes held in history across every log
+	 * @param emptyPositions the positions of topics without messages
+	 * @param onRetired told, under the log's lock, when a log retires by itself
+	 */
+	record Context(int historySize, long historyTtlMillis, Clock clock, AtomicLong subscriptions, HistoryBudget budget,
+			EmptyPositions emptyPositions, Consumer<TopicLog> onRetired) {
 	}
 
 	private final class TopicSubscription implements Subscription {

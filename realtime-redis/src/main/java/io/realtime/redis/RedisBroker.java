@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.realtime.core.Broker;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.HistoryPage;
+import io.realtime.core.InMemoryBroker;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
+import io.realtime.core.TopicLimitException;
 import io.realtime.core.Topics;
 import io.realtime.redis.TopicStreams.Entry;
 import io.realtime.redis.TopicStreams.Page;
@@ -77,6 +79,8 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private final AtomicLong subscriptions = new AtomicLong();
 
+	private volatile int maxTopics = InMemoryBroker.defaultMaxTopics();
+
 	private @Nullable ScheduledThreadPoolExecutor executor;
 
 	private @Nullable RedisMessageListenerContainer container;
@@ -112,6 +116,19 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("namespace must not be empty");
 		}
 		this.streams = new TopicStreams(this.redis, this.historySize, this.historyTtl, namespace);
+	}
+
+	/**
+	 * Set the most topics this instance delivers to local subscribers at once (each holds a
+	 * fan-out); past it, a subscribe to another topic throws {@link TopicLimitException}.
+	 * Publishing is not limited here: history lives in Redis, trimmed by count and age.
+	 * @param maxTopics the limit, at least 1
+	 */
+	public void setMaxTopics(int maxTopics) {
+		if (maxTopics < 1) {
+			throw new IllegalArgumentException("maxTopics must be at least 1");
+		}
+		this.maxTopics = maxTopics;
 	}
 
 	/**
@@ -262,6 +279,9 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private TopicFanout reserve(String topic) {
 		return this.fanouts.compute(topic, (key, held) -> {
+			if (held == null && this.fanouts.size() >= this.maxTopics) {
+				throw new TopicLimitException("too many topics (" + this.maxTopics + "), try again later");
+			}
 			TopicFanout fanout = (held != null) ? held : new TopicFanout(key, this);
 			fanout.enter();
 			return fanout;

@@ -9,6 +9,7 @@ import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
 import io.realtime.core.RecordingMessageListener;
 import io.realtime.core.Subscription;
+import io.realtime.core.TopicLimitException;
 import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -43,6 +45,31 @@ class RedisBrokerTests {
 		Message message = broker.publish(this.topic, "1");
 		assertThat(message.id()).matches("[0-9a-z]+\\.\\d+-\\d+");
 		assertThat(message.id()).endsWith("." + message.timestamp() + "-0");
+	}
+
+	@Test
+	void subscribingPastTheTopicLimitIsRefusedUntilATopicIsLeft() {
+		RedisBroker broker = broker(10, Duration.ofMinutes(1));
+		broker.setMaxTopics(2);
+		Subscription first = broker.subscribe(this.topic + ":1", null, new RecordingMessageListener());
+		Subscription second = broker.subscribe(this.topic + ":2", null, new RecordingMessageListener());
+		broker.subscribe(this.topic + ":1", null, new RecordingMessageListener()).cancel();
+
+		assertThatExceptionOfType(TopicLimitException.class)
+			.isThrownBy(() -> broker.subscribe(this.topic + ":3", null, new RecordingMessageListener()))
+			.withMessage("too many topics (2), try again later");
+		assertThat(broker.subscriptionCount()).isEqualTo(2);
+		// history lives in Redis: publishing to any topic goes on
+		broker.publish(this.topic + ":3", "1");
+
+		first.cancel();
+		RecordingMessageListener third = new RecordingMessageListener();
+		Subscription subscription = broker.subscribe(this.topic + ":3", null, third);
+		Message message = broker.publish(this.topic + ":3", "2");
+		await().atMost(Duration.ofSeconds(5)).until(() -> third.messages().contains(message));
+		assertThat(broker.topicCount()).isEqualTo(2);
+		subscription.cancel();
+		second.cancel();
 	}
 
 	@Test

@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
@@ -45,7 +46,16 @@ public final class RealtimeAutoConfiguration {
 					"needs io.realtime:realtime-redis-spring-boot-starter and a Redis connection");
 		}
 		RealtimeProperties.History history = properties.getHistory();
-		return new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());
+		InMemoryBroker broker = new InMemoryBroker(history.getSize(), history.getTtl(), Clock.systemUTC());
+		Integer maxTopics = properties.getMaxTopics();
+		if (maxTopics != null) {
+			broker.setMaxTopics(maxTopics);
+		}
+		DataSize maxBytes = history.getMaxBytes();
+		if (maxBytes != null) {
+			broker.setMaxHistoryBytes(maxBytes.toBytes());
+		}
+		return broker;
 	}
 
 	/** The publishing API and the policy, from realtime-webmvc: also for apps without a web server. */

@@ -47,6 +47,13 @@ public class RealtimeProperties {
 	private int maxTopicsPerConnection = 100;
 
 	/**
+	 * Most topics the broker holds at once (topics with history or subscribers); past it, a
+	 * client publish or subscribe that would create a topic gets 503. Defaults to one per 16KB
+	 * of the maximum heap, at least 1000.
+	 */
+	private @Nullable Integer maxTopics;
+
+	/**
 	 * Most bytes queued for one slow SSE stream or WebSocket before it is closed (WebSocket with
 	 * code 1013); the client resumes where it stopped.
 	 */
@@ -106,6 +113,14 @@ public class RealtimeProperties {
 
 	public void setMaxConnections(@Nullable Integer maxConnections) {
 		this.maxConnections = maxConnections;
+	}
+
+	public @Nullable Integer getMaxTopics() {
+		return this.maxTopics;
+	}
+
+	public void setMaxTopics(@Nullable Integer maxTopics) {
+		this.maxTopics = maxTopics;
 	}
 
 	public int getMaxTopicsPerConnection() {
@@ -222,6 +237,13 @@ public class RealtimeProperties {
 		 */
 		private Duration ttl = Duration.ofMinutes(5);
 
+		/**
+		 * Most bytes of history kept across every topic, each message counting its payload's
+		 * characters plus 128 bytes; past it, the oldest messages of any topic go first.
+		 * Defaults to a quarter of the maximum heap.
+		 */
+		private @Nullable DataSize maxBytes;
+
 		public int getSize() {
 			return this.size;
 		}
@@ -236,6 +258,14 @@ public class RealtimeProperties {
 
 		public void setTtl(Duration ttl) {
 			this.ttl = ttl;
+		}
+
+		public @Nullable DataSize getMaxBytes() {
+			return this.maxBytes;
+		}
+
+		public void setMaxBytes(@Nullable DataSize maxBytes) {
+			this.maxBytes = maxBytes;
 		}
 
 	}

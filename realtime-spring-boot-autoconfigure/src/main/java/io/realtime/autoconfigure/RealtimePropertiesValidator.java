@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.realtime.autoconfigure.redis.RealtimeRedisProperties;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Every check of the realtime properties, run at start-up before anything uses them: a value no
@@ -41,6 +42,15 @@ public final class RealtimePropertiesValidator {
 		}
 		atLeastOne("realtime.max-topics-per-connection", properties.getMaxTopicsPerConnection());
 		atLeastOne("realtime.history.size", properties.getHistory().getSize());
+		Integer maxTopics = properties.getMaxTopics();
+		if (maxTopics != null) {
+			atLeastOne("realtime.max-topics", maxTopics);
+		}
+		DataSize maxHistoryBytes = properties.getHistory().getMaxBytes();
+		if (maxHistoryBytes != null && maxHistoryBytes.toBytes() < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.history.max-bytes", maxHistoryBytes,
+					"must be at least 1B");
+		}
 		atLeastOne("realtime.poll.max-batch", properties.getPoll().getMaxBatch());
 		if (properties.getSendBufferSize().toBytes() < 1) {
 			throw new InvalidConfigurationPropertyValueException("realtime.send-buffer-size",

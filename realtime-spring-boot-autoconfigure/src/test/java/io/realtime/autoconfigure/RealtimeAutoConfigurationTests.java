@@ -11,6 +11,7 @@ import java.util.Map;
 import io.realtime.core.Broker;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.core.TopicLimitException;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
@@ -247,6 +248,33 @@ class RealtimeAutoConfigurationTests {
 			assertThat(context).hasSingleBean(RealtimePublisher.class);
 			TRANSPORTS.values().forEach((type) -> assertThat(context).doesNotHaveBean(type));
 		});
+	}
+
+	@Test
+	void topicAndHistoryLimitsReachTheBroker() {
+		this.contextRunner.withPropertyValues("realtime.max-topics=2", "realtime.history.max-bytes=1KB")
+			.run((context) -> {
+				InMemoryBroker broker = context.getBean(InMemoryBroker.class);
+				for (int i = 0; i < 10; i++) {
+					broker.publish("a", "\"" + "x".repeat(200) + "\"");
+				}
+				assertThat(broker.historyBytes()).isLessThanOrEqualTo(1024);
+				broker.subscribe("b", null, (message) -> {
+				});
+				assertThatExceptionOfType(TopicLimitException.class).isThrownBy(() -> broker.publish("c", "1"));
+			});
+	}
+
+	@Test
+	void maxTopicsOfZeroFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.max-topics=0")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.max-topics"));
+	}
+
+	@Test
+	void historyMaxBytesOfZeroFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.history.max-bytes=0B")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.history.max-bytes"));
 	}
 
 	@Test

@@ -23,7 +23,10 @@ public class RealtimeException extends RuntimeException {
 	public enum Reason {
 
 		BAD_REQUEST(400, "bad_request"), FORBIDDEN(403, "forbidden"), TOO_LARGE(413, "too_large"),
-		UNSUPPORTED_MEDIA_TYPE(415, "bad_request"), TIMEOUT(408, "bad_request"), RATE_LIMITED(429, "rate_limited"), UNAVAILABLE(503, "internal");
+		UNSUPPORTED_MEDIA_TYPE(415, "bad_request"), TIMEOUT(408, "bad_request"), RATE_LIMITED(429, "rate_limited"),
+		UNAVAILABLE(503, "internal"),
+		/** The broker holds as many topics as it may: a new one can be created later. */
+		OVER_CAPACITY(503, "over_capacity");
 
 		private final int status;
 

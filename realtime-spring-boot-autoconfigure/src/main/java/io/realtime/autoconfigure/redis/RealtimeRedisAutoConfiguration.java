@@ -48,6 +48,10 @@ public final class RealtimeRedisAutoConfiguration {
 			RealtimeProperties.History history = properties.getHistory();
 			RedisBroker broker = new RedisBroker(connectionFactory, history.getSize(), history.getTtl());
 			broker.setNamespace(redisProperties.getNamespace());
+			Integer maxTopics = properties.getMaxTopics();
+			if (maxTopics != null) {
+				broker.setMaxTopics(maxTopics);
+			}
 			broker.start();
 			return broker;
 		}

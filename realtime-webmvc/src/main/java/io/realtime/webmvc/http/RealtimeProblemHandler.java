@@ -3,6 +3,7 @@ package io.realtime.webmvc.http;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InvalidCursorException;
 import io.realtime.core.InvalidTopicException;
+import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RefusalLog;
@@ -48,6 +49,11 @@ public class RealtimeProblemHandler {
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> unavailable(BrokerUnavailableException ex, HttpServletRequest request) {
 		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> overCapacity(TopicLimitException ex) {
+		return problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
 	}
 
 	@ExceptionHandler

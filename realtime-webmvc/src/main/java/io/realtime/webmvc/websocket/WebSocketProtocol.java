@@ -11,6 +11,7 @@ import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
+import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
@@ -114,6 +115,9 @@ final class WebSocketProtocol {
 		}
 		catch (BrokerUnavailableException ex) {
 			error(new RealtimeException(Reason.UNAVAILABLE, ex.getMessage()), ref(frame), text(frame, "topic"));
+		}
+		catch (TopicLimitException ex) {
+			error(new RealtimeException(Reason.OVER_CAPACITY, ex.getMessage()), ref(frame), text(frame, "topic"));
 		}
 	}
 
