@@ -10,6 +10,8 @@ import io.realtime.core.Cursor;
 import io.realtime.core.Message;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpStatus;
+
 /**
  * Every JSON body, frame and SSE event the transports send, as docs/PROTOCOL.md defines them.
  * A message fanned out to many subscribers is encoded once: the envelope, the SSE event of a
@@ -202,6 +204,17 @@ public final class WireFormat {
 			json.append(",\"topic\":").append(quote(topic));
 		}
 		return json.append('}').toString();
+	}
+
+	/**
+	 * An RFC 9457 problem body, for refusals answered outside Spring MVC's message converters.
+	 * @param status the status
+	 * @param detail what went wrong, for people
+	 * @return compact JSON
+	 */
+	static String problem(HttpStatus status, String detail) {
+		return "{\"type\":\"about:blank\",\"title\":" + quote(status.getReasonPhrase()) + ",\"status\":"
+				+ status.value() + ",\"detail\":" + quote(detail) + "}";
 	}
 
 	private static String topicArray(Collection<String> topics) {

@@ -218,8 +218,9 @@ class PlainSpringMvcIntegrationTests {
 		}
 
 		@Bean
-		PublishEndpoint publishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
-			return new PublishEndpoint(publisher, admission, wire);
+		PublishEndpoint publishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
+				AllowedOrigins origins) {
+			return new PublishEndpoint(publisher, admission, wire, origins);
 		}
 
 		@Bean

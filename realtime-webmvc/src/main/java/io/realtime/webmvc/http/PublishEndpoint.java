@@ -6,6 +6,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 import io.realtime.core.Message;
+import io.realtime.webmvc.AllowedOrigins;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
@@ -25,7 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST {base}/publish?topic=}: a client publishes a JSON or text body. Checks run in
- * the protocol's order: topic, authorization, size, media type, body.
+ * the protocol's order: origin, topic, authorization, size, media type, body.
  *
  * @since 0.1.0
  */
@@ -39,10 +40,14 @@ public class PublishEndpoint {
 
 	private final WireFormat wire;
 
-	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
+	private final AllowedOrigins origins;
+
+	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
+			AllowedOrigins origins) {
 		this.publisher = publisher;
 		this.admission = admission;
 		this.wire = wire;
+		this.origins = origins;
 	}
 
 	@PostMapping("/publish")
@@ -52,6 +57,7 @@ public class PublishEndpoint {
 		byte[] body;
 		MediaType type;
 		try {
+			this.origins.check(request);
 			valid = this.admission.publish(topic, request.getUserPrincipal());
 			this.admission.checkSize(request.getContentLengthLong(), "body");
 			body = readBody(request.getInputStream());
