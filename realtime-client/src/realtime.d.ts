@@ -41,6 +41,9 @@ export interface ConnectOptions {
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Resolves a relative base URL for the WebSocket. Default `globalThis.location`. */
   location?: { href: string };
+  /** Where Spring Security's CSRF token is read for HTTP publishes (`<meta name="_csrf">`,
+   *  `<meta name="_csrf_header">`, cookie `XSRF-TOKEN`). Default `globalThis.document`. */
+  document?: { cookie: string; querySelector(selector: string): { getAttribute(name: string): string | null } | null };
   /** Random source for the back-off jitter, returns [0, 1). Default Math.random. */
   random?: () => number;
 }

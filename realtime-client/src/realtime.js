@@ -24,8 +24,15 @@
  *                   retry n (n = 0, 1, ...) is min(maxDelay, initialDelay * factor^n) reduced by
  *                   a random share of up to `jitter`. See Realtime._internal.backoffDelay.
  *   dedupeWindow    1000 message ids remembered per topic, so no message is delivered twice.
- *   WebSocket, EventSource, fetch, location: implementations to use instead of the globals.
- *   (No custom headers: EventSource and WebSocket cannot send them. Use cookies.)
+ *   WebSocket, EventSource, fetch, location, document: implementations to use instead of the
+ *                   globals. (No custom headers: EventSource and WebSocket cannot send them. Use
+ *                   cookies.)
+ *
+ * CSRF. A publish over HTTP to the page's own origin carries Spring Security's CSRF token when
+ * the page has one: from <meta name="_csrf" content="..."> (header named by
+ * <meta name="_csrf_header">, else X-CSRF-TOKEN), else from the XSRF-TOKEN cookie as
+ * X-XSRF-TOKEN. Read at every publish, since Spring Security may replace the token. Never sent
+ * to another origin. The GETs and the WebSocket handshake need none.
  *
  * Positions and their limits. The server has two kinds of position: an opaque cursor (HTTP
  * transports: `cursor` of poll replies, `id:` of SSE events, the first of them on the `ready`
@@ -85,6 +92,27 @@
       });
     };
     return res.text().then(fail, function () { return fail(''); });
+  }
+
+  /**
+   * [name, value] of the CSRF header for a POST to `url`, or null: only for the page's own
+   * origin, so the token never leaves it.
+   */
+  function csrfHeader(url, doc, location) {
+    if (!doc) return null;
+    if (location && location.href) {
+      if (new URL(url, location.href).origin !== new URL(location.href).origin) return null;
+    } else if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+      return null;
+    }
+    var meta = function (name) {
+      var el = doc.querySelector && doc.querySelector('meta[name="' + name + '"]');
+      return el && el.getAttribute('content');
+    };
+    var token = meta('_csrf');
+    if (token) return [meta('_csrf_header') || 'X-CSRF-TOKEN', token];
+    var cookie = /(?:^|;\s*)XSRF-TOKEN=([^;]*)/.exec(doc.cookie || '');
+    return cookie && cookie[1] ? ['X-XSRF-TOKEN', decodeURIComponent(cookie[1])] : null;
   }
 
   /** ws(s)://.../ws for a base that may be relative (resolved against `location`) or absolute. */
@@ -395,7 +423,7 @@
       reconnect: Object.assign({}, RECONNECT, o.reconnect),
       dedupeWindow: o.dedupeWindow != null ? o.dedupeWindow : 1000,
       random: o.random || Math.random,
-      WebSocket: o.WebSocket, EventSource: o.EventSource, location: o.location
+      WebSocket: o.WebSocket, EventSource: o.EventSource, location: o.location, document: o.document
     };
     var fetchImpl = o.fetch;
     // Native fetch must be called unbound from the window, never as a method of `opts`.
@@ -455,9 +483,13 @@
     if (!validTopic(topic)) return Promise.reject(makeError('invalid topic: ' + topic, { code: 'bad_request' }));
     var t = this.current;
     if (t && t.name === 'websocket' && t.isOpen && !t.done) return t.publish(topic, data);
-    return this._fetch(this.httpBase + '/publish?topic=' + encodeURIComponent(topic), {
+    var url = this.httpBase + '/publish?topic=' + encodeURIComponent(topic);
+    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    var csrf = csrfHeader(url, this.opts.document || globalThis.document, this.opts.location || globalThis.location);
+    if (csrf) headers[csrf[0]] = csrf[1];
+    return this._fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: headers,
       body: JSON.stringify(data === undefined ? null : data)
     }).then(function (res) {
       return res.ok ? res.json().then(function (b) { return b.id; }) : httpError(res);

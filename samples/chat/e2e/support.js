@@ -143,9 +143,10 @@ async function startProxy(targetPort) {
   };
 }
 
-function launchBrowser() {
+/** Headless Chromium; `args` adds flags, e.g. --host-resolver-rules for a second site. */
+function launchBrowser(args = []) {
   if (!fs.existsSync(CHROMIUM)) throw new Error(CHROMIUM + ' is missing: apt-get install -y chromium');
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...args] });
 }
 
 /**

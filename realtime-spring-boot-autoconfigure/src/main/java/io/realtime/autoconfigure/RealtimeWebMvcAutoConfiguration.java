@@ -33,13 +33,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.util.Assert;
+import org.springframework.web.filter.CorsFilter;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
-import org.springframework.web.servlet.config.annotation.CorsRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
@@ -59,6 +60,9 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
 public final class RealtimeWebMvcAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(RealtimeWebMvcAutoConfiguration.class);
+
+	/** Before Spring Security's filter chain, at -100 ({@code SecurityFilterProperties.DEFAULT_FILTER_ORDER}). */
+	private static final int CORS_FILTER_ORDER = -101;
 
 	RealtimeWebMvcAutoConfiguration(RealtimeProperties properties) {
 		logger.info("Realtime endpoints mapped under '" + properties.getBasePath() + "'");
@@ -102,16 +106,16 @@ public final class RealtimeWebMvcAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RealtimeErrorResolver realtimeErrorResolver(RealtimeProperties properties, WireFormat wire) {
-		return new RealtimeErrorResolver(properties.getBasePath(), wire);
+	RealtimeErrorResolver realtimeErrorResolver(RealtimeProperties properties) {
+		return new RealtimeErrorResolver(properties.getBasePath());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.publish.enabled", matchIfMissing = true)
 	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
-			RealtimeProperties properties) {
-		return new PublishEndpoint(publisher, admission, wire, properties.getPublish().getBodyTimeout());
+			AllowedOrigins origins, RealtimeProperties properties) {
+		return new PublishEndpoint(publisher, admission, wire, origins, properties.getPublish().getBodyTimeout());
 	}
 
 	@Bean
@@ -151,17 +155,20 @@ public final class RealtimeWebMvcAutoConfiguration {
 		return new ClientScriptEndpoint();
 	}
 
+	/**
+	 * CORS of the endpoints when other origins are allowed. A servlet filter ordered before Spring
+	 * Security's (-100), as Spring Security advises: a preflight carries no credentials.
+	 */
 	@Bean
-	WebMvcConfigurer realtimeCorsConfigurer(AllowedOrigins origins, RealtimeProperties properties) {
-		return new WebMvcConfigurer() {
-			@Override
-			public void addCorsMappings(CorsRegistry registry) {
-				CorsConfiguration cors = origins.cors();
-				if (cors != null) {
-					registry.addMapping(properties.getBasePath() + "/**").combine(cors);
-				}
-			}
-		};
+	@ConditionalOnMissingBean(name = "realtimeCorsFilter")
+	@Conditional(OnAllowedOriginsCondition.class)
+	FilterRegistrationBean<CorsFilter> realtimeCorsFilter(AllowedOrigins origins, RealtimeProperties properties) {
+		CorsFilter filter = origins.corsFilter();
+		Assert.state(filter != null, "realtime.allowed-origins names no origin");
+		FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(filter);
+		registration.addUrlPatterns(properties.getBasePath() + "/*");
+		registration.setOrder(CORS_FILTER_ORDER);
+		return registration;
 	}
 
 	/** Tomcat's fast paths, each checked at start-up (a hook that does not resolve is logged at WARN). */

@@ -46,6 +46,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
@@ -102,6 +103,24 @@ class RealtimeAutoConfigurationTests {
 			assertThat(policy.canPublish(null, "news/today")).isTrue();
 			assertThat(policy.canPublish(null, "chats")).isFalse();
 		});
+	}
+
+	@Test
+	void corsFilterIsAbsentForSameOriginOnly() {
+		this.contextRunner.withPropertyValues("realtime.allowed-origins=")
+			.run((context) -> assertThat(context).doesNotHaveBean("realtimeCorsFilter"));
+	}
+
+	@Test
+	void corsFilterCoversTheBasePathBeforeSpringSecurity() {
+		this.contextRunner
+			.withPropertyValues("realtime.allowed-origins[0]=https://app.example", "realtime.base-path=/rt")
+			.run((context) -> {
+				FilterRegistrationBean<?> registration = context.getBean("realtimeCorsFilter",
+						FilterRegistrationBean.class);
+				assertThat(registration.getUrlPatterns()).containsExactly("/rt/*");
+				assertThat(registration.getOrder()).isLessThan(-100);
+			});
 	}
 
 	@Test

@@ -10,6 +10,8 @@ import io.realtime.core.Cursor;
 import io.realtime.core.Message;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpStatus;
+
 /**
  * Every JSON body, frame and SSE event the transports send, as docs/PROTOCOL.md defines them.
  * A message fanned out to many subscribers is encoded once: the envelope, the SSE event of a
@@ -205,16 +207,16 @@ public final class WireFormat {
 	}
 
 	/**
-	 * An RFC 9457 problem body, for refusals answered outside a realtime endpoint.
+	 * An RFC 9457 problem body, for refusals answered outside a realtime endpoint; the same
+	 * fields as Spring's {@code ProblemDetail} gives the endpoints' refusals.
 	 * @param status the HTTP status
-	 * @param title the status's reason phrase
 	 * @param detail what went wrong, in this library's words
-	 * @param instance the request path
+	 * @param instance the request path, or {@code null}
 	 * @return the JSON
 	 */
-	public String problem(int status, String title, String detail, String instance) {
-		return "{\"detail\":" + quote(detail) + ",\"instance\":" + quote(instance) + ",\"status\":" + status
-				+ ",\"title\":" + quote(title) + "}";
+	public static String problem(HttpStatus status, String detail, @Nullable String instance) {
+		return "{\"detail\":" + quote(detail) + ((instance != null) ? ",\"instance\":" + quote(instance) : "")
+				+ ",\"status\":" + status.value() + ",\"title\":" + quote(status.getReasonPhrase()) + "}";
 	}
 
 	private static String topicArray(Collection<String> topics) {

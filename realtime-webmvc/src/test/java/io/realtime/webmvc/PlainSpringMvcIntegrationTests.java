@@ -218,8 +218,9 @@ class PlainSpringMvcIntegrationTests {
 		}
 
 		@Bean
-		PublishEndpoint publishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire) {
-			return new PublishEndpoint(publisher, admission, wire, Duration.ofSeconds(10));
+		PublishEndpoint publishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
+				AllowedOrigins origins) {
+			return new PublishEndpoint(publisher, admission, wire, origins, Duration.ofSeconds(10));
 		}
 
 		@Bean

@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import io.realtime.core.Message;
 import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.AllowedOrigins;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
@@ -33,7 +34,7 @@ import org.springframework.web.context.request.async.WebAsyncUtils;
 
 /**
  * {@code POST {base}/publish?topic=}: a client publishes a JSON or text body. Checks run in
- * the protocol's order: topic, authorization, size, media type, body.
+ * the protocol's order: origin, topic, authorization, size, media type, body.
  *
  * <p>The body is read without blocking, within a deadline: a client trickling its body holds
  * no thread, and one that has not sent it all in time is answered {@code 408}.
@@ -50,6 +51,8 @@ public class PublishEndpoint {
 
 	private final WireFormat wire;
 
+	private final AllowedOrigins origins;
+
 	private final Duration bodyTimeout;
 
 	/**
@@ -57,12 +60,15 @@ public class PublishEndpoint {
 	 * @param publisher publishes what clients send
 	 * @param admission admits topics and sizes
 	 * @param wire encodes the reply
+	 * @param origins the origin rule a browser's publish follows
 	 * @param bodyTimeout how long a client may take to send its body
 	 */
-	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire, Duration bodyTimeout) {
+	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire, AllowedOrigins origins,
+			Duration bodyTimeout) {
 		this.publisher = publisher;
 		this.admission = admission;
 		this.wire = wire;
+		this.origins = origins;
 		this.bodyTimeout = bodyTimeout;
 	}
 
@@ -71,6 +77,7 @@ public class PublishEndpoint {
 			throws IOException {
 		String topic;
 		try {
+			this.origins.check(request);
 			topic = this.admission.publish(QueryParameters.of(request).first("topic"), request.getUserPrincipal());
 			this.admission.checkSize(request.getContentLengthLong(), "body");
 		}

@@ -29,16 +29,12 @@ public class RealtimeErrorResolver implements HandlerExceptionResolver, Ordered 
 
 	private final String basePath;
 
-	private final WireFormat wire;
-
 	/**
 	 * Create the resolver.
 	 * @param basePath the realtime base path, such as {@code /realtime}
-	 * @param wire encodes the problem body
 	 */
-	public RealtimeErrorResolver(String basePath, WireFormat wire) {
+	public RealtimeErrorResolver(String basePath) {
 		this.basePath = basePath + "/";
-		this.wire = wire;
 	}
 
 	@Override
@@ -59,8 +55,7 @@ public class RealtimeErrorResolver implements HandlerExceptionResolver, Ordered 
 			error.getHeaders().forEach((name, values) -> values.forEach((value) -> response.addHeader(name, value)));
 			response.setStatus(status.value());
 			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-			byte[] body = this.wire.problem(status.value(), status.getReasonPhrase(), detail, path)
-				.getBytes(StandardCharsets.UTF_8);
+			byte[] body = WireFormat.problem(status, detail, path).getBytes(StandardCharsets.UTF_8);
 			response.setContentLength(body.length);
 			response.getOutputStream().write(body);
 		}
