@@ -52,8 +52,8 @@ public class RealtimeProblemHandler {
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> overCapacity(TopicLimitException ex) {
-		return problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	ResponseEntity<ProblemDetail> overCapacity(TopicLimitException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
 	}
 
 	@ExceptionHandler
