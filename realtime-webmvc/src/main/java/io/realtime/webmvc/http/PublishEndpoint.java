@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST {base}/publish?topic=}: a client publishes a JSON or text body. Checks run in
- * the protocol's order: topic, authorization, size, media type, body.
+ * the protocol's order: the client's rate, topic, authorization, size, media type, body.
  *
  * @since 0.1.0
  */
@@ -52,6 +52,7 @@ public class PublishEndpoint {
 		byte[] body;
 		MediaType type;
 		try {
+			this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()).publish();
 			valid = this.admission.publish(topic, request.getUserPrincipal());
 			this.admission.checkSize(request.getContentLengthLong(), "body");
 			body = readBody(request.getInputStream());

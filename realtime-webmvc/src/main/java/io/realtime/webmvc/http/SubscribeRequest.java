@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The topics of an HTTP subscribe request with the position each resumes from ({@code null}
  * for "now"): topics absent from the cursor start now, topics only in the cursor are dropped.
+ * Each such request is one subscribe of its client's share.
  */
 final class SubscribeRequest {
 
@@ -21,6 +22,7 @@ final class SubscribeRequest {
 
 	static Map<String, @Nullable String> positions(Admission admission, @Nullable String cursor,
 			HttpServletRequest request) {
+		admission.client(request.getUserPrincipal(), request.getRemoteAddr()).subscribe();
 		// the raw values: binding to a List would split "a,b" into two topics, yet ',' makes a topic invalid
 		String[] topics = request.getParameterValues("topic");
 		Set<String> valid = admission.subscribe((topics != null) ? List.of(topics) : null, request.getUserPrincipal());
