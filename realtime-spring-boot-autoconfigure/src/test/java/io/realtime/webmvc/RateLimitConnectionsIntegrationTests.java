@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  * apart by X-Forwarded-For, trusted here, as behind a proxy.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "server.forward-headers-strategy=framework", "realtime.limits.connections-per-client=2",
+		properties = { "realtime.limits.enabled=true", "server.forward-headers-strategy=framework",
+				"realtime.limits.connections-per-client=2",
 				"realtime.sse.heartbeat=500ms" })
 class RateLimitConnectionsIntegrationTests {
 

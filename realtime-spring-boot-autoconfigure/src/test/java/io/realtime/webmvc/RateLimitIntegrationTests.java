@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  * between the requests that empty it and the one refused.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "server.forward-headers-strategy=framework", "realtime.publish.allowed-topics=limits/**",
+		properties = { "realtime.limits.enabled=true", "server.forward-headers-strategy=framework",
+				"realtime.publish.allowed-topics=limits/**",
 				"realtime.limits.publish.rate=0.25", "realtime.limits.publish.burst=2",
 				"realtime.limits.subscribe.rate=0.25", "realtime.limits.subscribe.burst=2",
 				"realtime.limits.websocket-frames.rate=0.25", "realtime.limits.websocket-frames.burst=4" })
