@@ -57,6 +57,9 @@ export interface RealtimeError extends Error {
   status?: number;
   /** RFC 9457 `detail` of an HTTP problem response. */
   detail?: string;
+  /** For `rate_limited` (HTTP 429) and a 503 that says so: milliseconds to wait before trying
+   *  again, from the error frame's or problem's `retryAfter`, else the `Retry-After` header. */
+  retryAfter?: number;
   /** The whole problem body of an HTTP error. */
   problem?: Record<string, unknown>;
   /** The publish `ref` the server's error frame answered. */

@@ -49,6 +49,11 @@
  *   - Every message is delivered at most once per topic (dedupe by id within dedupeWindow).
  * A subscribe the server refuses over WebSocket (e.g. `forbidden`) is an 'error' event whose
  * `topic` names it; the subscription stays, and the next connection asks again.
+ * Rate limits (docs/PROTOCOL.md): a publish over the client's rate rejects with code
+ * `rate_limited` and `retryAfter` (ms); a subscribe over it is asked again after `retryAfter` on
+ * the same socket; a 429 on /poll or /long-poll retries the same transport no sooner than
+ * `retryAfter`. EventSource cannot read a status, so an SSE stream refused with 429 backs off as
+ * for any failure.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
  */
@@ -88,7 +93,8 @@
       var detail = p && typeof p === 'object' ? p.detail || p.title : null;
       throw makeError(detail || text || res.statusText || 'HTTP ' + res.status, {
         status: res.status, code: HTTP_CODES[res.status] || (res.status >= 500 ? 'internal' : 'http_' + res.status),
-        detail: detail || undefined, problem: p && typeof p === 'object' ? p : undefined
+        detail: detail || undefined, problem: p && typeof p === 'object' ? p : undefined,
+        retryAfter: retryAfter(p, res.headers && res.headers.get('Retry-After'))
       });
     };
     return res.text().then(fail, function () { return fail(''); });
@@ -115,6 +121,16 @@
     return cookie && cookie[1] ? ['X-XSRF-TOKEN', decodeURIComponent(cookie[1])] : null;
   }
 
+  /**
+   * Milliseconds to wait after a refusal: the problem's `retryAfter` (ms), else the
+   * `Retry-After` header (seconds; a date is left to the back-off), else undefined.
+   */
+  function retryAfter(problem, header) {
+    if (problem && typeof problem === 'object' && typeof problem.retryAfter === 'number') return problem.retryAfter;
+    var seconds = header != null && /^\s*\d+\s*$/.test(header) ? Number(header) : NaN;
+    return isNaN(seconds) ? undefined : seconds * 1000;
+  }
+
   /** ws(s)://.../ws for a base that may be relative (resolved against `location`) or absolute. */
   function wsUrlFor(base, location) {
     var abs;
@@ -134,7 +150,7 @@
   function WsTransport(client, cb) {
     this.client = client; this.cb = cb; this.name = 'websocket';
     this.ws = null; this.isOpen = false; this.done = false;
-    this.subs = new Set(); this.pending = new Map(); this.seq = 0; this.timer = null;
+    this.subs = new Set(); this.pending = new Map(); this.seq = 0; this.timer = null; this.resubscribe = null;
   }
 
   WsTransport.prototype.open = function () {
@@ -211,15 +227,26 @@
         break;
       case 'error':
         var err = makeError(f.message || f.code || 'error', { code: f.code, ref: f.ref, topic: f.topic });
-        if (p) { this.pending.delete(f.ref); p.reject(err); } else this.cb.error(err);
+        if (typeof f.retryAfter === 'number') err.retryAfter = f.retryAfter;
+        if (p) { this.pending.delete(f.ref); p.reject(err); return; }
+        // A subscribe over the client's rate is asked again once it may be; the socket stays.
+        if (f.code === 'rate_limited' && f.topic != null && this.subs.delete(f.topic)) this._resubscribeLater(err.retryAfter);
+        this.cb.error(err);
         break;
       default: // 'unsubscribed', 'pong' and future frame types need nothing
     }
   };
 
+  WsTransport.prototype._resubscribeLater = function (delay) {
+    var self = this;
+    if (this.resubscribe) return;
+    this.resubscribe = setTimeout(function () { self.resubscribe = null; self.setTopics(); }, delay || 1000);
+  };
+
   WsTransport.prototype._release = function (err) {
     this.done = true;
     clearTimeout(this.timer);
+    clearTimeout(this.resubscribe);
     var ws = this.ws;
     if (ws) {
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
@@ -394,7 +421,8 @@
       }
       // An HTTP error on the first held long-poll (404, 504 from a proxy, ...) means long
       // polling does not work here: fall back. A network error may be passing: reconnect.
-      if (self.verified || (useLong && !(err && err.status))) self.cb.dropped(err);
+      // A 429 says this transport works but this client must wait: retry it, no fallback.
+      if (self.verified || (useLong && !(err && err.status)) || (err && err.status === 429)) self.cb.dropped(err);
       else self.cb.failed(err);
     });
   };
@@ -647,7 +675,7 @@
     if (this.state === 'closed') return;
     var next = (this.index + 1) % this.opts.transports.length;
     if (next !== this.roundStart) this._start(next);
-    else this._retryLater(this.worked >= 0 ? this.worked : 0);
+    else this._retryLater(this.worked >= 0 ? this.worked : 0, err.retryAfter);
   };
 
   /** The transport was open and broke: retry the same one first, after a back-off. */
@@ -656,14 +684,15 @@
     this._teardown();
     this._setState('reconnecting');
     this._emit('error', err);
-    if (this.state !== 'closed') this._retryLater(this.index);
+    if (this.state !== 'closed') this._retryLater(this.index, err.retryAfter);
   };
 
-  Client.prototype._retryLater = function (index) {
+  /** Retry after the back-off, or after `atLeast` ms when the server said so (429, Retry-After). */
+  Client.prototype._retryLater = function (index, atLeast) {
     var self = this;
     this.roundStart = index;
     this._setState('reconnecting');
-    var delay = backoffDelay(this.attempt++, this.opts.reconnect, this.opts.random);
+    var delay = Math.max(backoffDelay(this.attempt++, this.opts.reconnect, this.opts.random), atLeast || 0);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(function () { self.retryTimer = null; self._start(index); }, delay);
   };

@@ -68,10 +68,10 @@ function fakeFetch() {
       get path() { return new URL(url, 'http://x').pathname; },
       get topics() { return new URL(url, 'http://x').searchParams.getAll('topic'); },
       get cursor() { return new URL(url, 'http://x').searchParams.get('cursor'); },
-      respond(status, body, type = 'application/json') {
+      respond(status, body, type = 'application/json', headers = {}) {
         call.settled = true;
         resolve(new Response(typeof body === 'string' ? body : JSON.stringify(body),
-          { status, headers: { 'Content-Type': type } }));
+          { status, headers: { 'Content-Type': type, ...headers } }));
       },
       ok(body) { call.respond(200, body); },
       fail(err = new TypeError('Failed to fetch')) { call.settled = true; reject(err); },

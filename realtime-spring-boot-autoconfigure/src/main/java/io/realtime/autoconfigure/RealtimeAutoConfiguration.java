@@ -5,6 +5,7 @@ import java.time.Clock;
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
 import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeMetrics;
@@ -84,9 +85,25 @@ public final class RealtimeAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		Admission realtimeAdmission(RealtimeAuthorizationPolicy policy, RealtimeProperties properties) {
+		Admission realtimeAdmission(RealtimeAuthorizationPolicy policy, ClientLimits limits,
+				RealtimeProperties properties) {
 			return new Admission(policy, properties.getMaxTopicsPerConnection(),
-					(int) properties.getMaxMessageSize().toBytes());
+					(int) properties.getMaxMessageSize().toBytes(), limits);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientLimits realtimeClientLimits(RealtimeProperties properties) {
+			RealtimeProperties.Limits limits = properties.getLimits();
+			if (!limits.isEnabled()) {
+				return ClientLimits.UNLIMITED;
+			}
+			return new ClientLimits(limits.getConnectionsPerClient(), rate(limits.getPublish()),
+					rate(limits.getSubscribe()), rate(limits.getWebsocketFrames()), limits.getMaxClients());
+		}
+
+		private static ClientLimits.Rate rate(RealtimeProperties.Limits.Rate rate) {
+			return new ClientLimits.Rate(rate.getRate(), rate.getBurst());
 		}
 
 	}

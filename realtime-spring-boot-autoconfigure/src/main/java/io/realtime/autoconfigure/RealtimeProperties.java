@@ -83,6 +83,8 @@ public class RealtimeProperties {
 
 	private final FastPaths fastPaths = new FastPaths();
 
+	private final Limits limits = new Limits();
+
 	public String getBasePath() {
 		return this.basePath;
 	}
@@ -187,6 +189,10 @@ public class RealtimeProperties {
 
 	public FastPaths getFastPaths() {
 		return this.fastPaths;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
 	}
 
 	public static class Broker {
@@ -539,6 +545,114 @@ public class RealtimeProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	public static class Limits {
+
+		/**
+		 * Whether each client's connections and rates are limited. A client is its principal's
+		 * name, else its remote address; the limits hold per instance.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Most SSE, WebSocket and waiting long-poll connections one client may hold at once;
+		 * further ones get 429 (WebSocket: close code 1013).
+		 */
+		private int connectionsPerClient = 32;
+
+		/**
+		 * Most clients whose rates are tracked at once; past it the least recently seen are
+		 * forgotten (a client idle until its buckets are full again is forgotten anyway).
+		 */
+		private int maxClients = 100_000;
+
+		/**
+		 * Publishes over HTTP and WebSocket.
+		 */
+		private final Rate publish = new Rate(10, 30);
+
+		/**
+		 * Subscribes: HTTP poll, long-poll and SSE requests, and WebSocket subscribe frames.
+		 */
+		private final Rate subscribe = new Rate(20, 100);
+
+		/**
+		 * WebSocket frames of any type, pings included.
+		 */
+		private final Rate websocketFrames = new Rate(50, 200);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getConnectionsPerClient() {
+			return this.connectionsPerClient;
+		}
+
+		public void setConnectionsPerClient(int connectionsPerClient) {
+			this.connectionsPerClient = connectionsPerClient;
+		}
+
+		public int getMaxClients() {
+			return this.maxClients;
+		}
+
+		public void setMaxClients(int maxClients) {
+			this.maxClients = maxClients;
+		}
+
+		public Rate getPublish() {
+			return this.publish;
+		}
+
+		public Rate getSubscribe() {
+			return this.subscribe;
+		}
+
+		public Rate getWebsocketFrames() {
+			return this.websocketFrames;
+		}
+
+		public static class Rate {
+
+			/**
+			 * Sustained rate one client may keep up, per second; fractions allowed.
+			 */
+			private double rate;
+
+			/**
+			 * How many one client may send at once above the rate.
+			 */
+			private int burst;
+
+			Rate(double rate, int burst) {
+				this.rate = rate;
+				this.burst = burst;
+			}
+
+			public double getRate() {
+				return this.rate;
+			}
+
+			public void setRate(double rate) {
+				this.rate = rate;
+			}
+
+			public int getBurst() {
+				return this.burst;
+			}
+
+			public void setBurst(int burst) {
+				this.burst = burst;
+			}
+
 		}
 
 	}

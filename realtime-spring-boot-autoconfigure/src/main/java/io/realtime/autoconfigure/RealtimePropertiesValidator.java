@@ -18,6 +18,8 @@ public final class RealtimePropertiesValidator {
 
 	private static final long MAX_MESSAGE_SIZE = 16 << 20;
 
+	private static final double MAX_RATE = 1_000_000;
+
 	private RealtimePropertiesValidator() {
 	}
 
@@ -62,6 +64,12 @@ public final class RealtimePropertiesValidator {
 		positive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
 		positive("realtime.send-time-limit", properties.getSendTimeLimit());
 		positive("realtime.publish.body-timeout", properties.getPublish().getBodyTimeout());
+		RealtimeProperties.Limits limits = properties.getLimits();
+		atLeastOne("realtime.limits.connections-per-client", limits.getConnectionsPerClient());
+		atLeastOne("realtime.limits.max-clients", limits.getMaxClients());
+		rate("realtime.limits.publish", limits.getPublish());
+		rate("realtime.limits.subscribe", limits.getSubscribe());
+		rate("realtime.limits.websocket-frames", limits.getWebsocketFrames());
 	}
 
 	/**
@@ -80,6 +88,15 @@ public final class RealtimePropertiesValidator {
 		if (value < 1) {
 			throw new InvalidConfigurationPropertyValueException(name, value, "must be at least 1");
 		}
+	}
+
+	private static void rate(String name, RealtimeProperties.Limits.Rate rate) {
+		// a token bucket refills one token per 1/rate seconds, counted in nanoseconds
+		if (!(rate.getRate() > 0 && rate.getRate() <= MAX_RATE)) {
+			throw new InvalidConfigurationPropertyValueException(name + ".rate", rate.getRate(),
+					"must be positive and at most " + (long) MAX_RATE);
+		}
+		atLeastOne(name + ".burst", rate.getBurst());
 	}
 
 	private static void positive(String name, Duration value) {

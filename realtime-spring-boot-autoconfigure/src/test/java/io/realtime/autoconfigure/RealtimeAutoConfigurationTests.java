@@ -16,6 +16,7 @@ import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
 import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeException;
@@ -192,6 +193,38 @@ class RealtimeAutoConfigurationTests {
 	}
 
 	@Test
+	void clientLimitsComeFromProperties() {
+		this.contextRunner
+			.withPropertyValues("realtime.limits.publish.rate=0.5", "realtime.limits.publish.burst=1")
+			.run((context) -> {
+				ClientLimits.Client client = context.getBean(Admission.class).client(null, "192.0.2.1");
+				client.publish();
+				assertThatExceptionOfType(RealtimeException.class).isThrownBy(client::publish)
+					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(RealtimeException.Reason.RATE_LIMITED))
+					.satisfies((ex) -> assertThat(ex.retryAfter()).isBetween(Duration.ofMillis(1),
+							Duration.ofSeconds(2)));
+				// another client has its own share
+				context.getBean(Admission.class).client(null, "192.0.2.2").publish();
+			});
+	}
+
+	@Test
+	void clientLimitsAreOffWhenDisabled() {
+		this.contextRunner.withPropertyValues("realtime.limits.enabled=false")
+			.run((context) -> assertThat(context).getBean(ClientLimits.class).isSameAs(ClientLimits.UNLIMITED));
+	}
+
+	@Test
+	void clientLimitsBackOffWhenUserDefinesThem() {
+		this.contextRunner.withUserConfiguration(UserClientLimitsConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(ClientLimits.class);
+			ClientLimits.Client client = context.getBean(Admission.class).client(null, "192.0.2.1");
+			client.subscribe();
+			assertThatExceptionOfType(RealtimeException.class).isThrownBy(client::subscribe);
+		});
+	}
+
+	@Test
 	void endpointBacksOffWhenUserDefinesOne() {
 		this.contextRunner.withUserConfiguration(UserPollEndpointConfiguration.class).run((context) -> {
 			assertThat(context).hasSingleBean(PollEndpoint.class);
@@ -341,7 +374,9 @@ class RealtimeAutoConfigurationTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "realtime.max-connections=0", "realtime.max-topics-per-connection=0",
 			"realtime.long-poll.timeout=0s", "realtime.sse.heartbeat=0s", "realtime.websocket.ping-interval=-1s",
-			"realtime.send-time-limit=0s", "realtime.send-buffer-size=0B" })
+			"realtime.send-time-limit=0s", "realtime.send-buffer-size=0B", "realtime.limits.connections-per-client=0",
+			"realtime.limits.max-clients=0", "realtime.limits.publish.rate=0", "realtime.limits.subscribe.burst=0",
+			"realtime.limits.websocket-frames.rate=-1" })
 	void nonPositiveLimitsAndIntervalsFailFast(String property) {
 		this.contextRunner.withPropertyValues(property)
 			.run((context) -> assertFailedOnInvalidProperty(context, property.substring(0, property.indexOf('='))));
@@ -506,6 +541,17 @@ class RealtimeAutoConfigurationTests {
 			return new RealtimeWebSocketHandler(broker, publisher, admission, connections, metrics,
 					JsonMapper.builder().build(), new WireFormat(), ContainerFastPaths.NONE,
 					new WebSocketSettings(Duration.ofSeconds(30), 64 * 1024, Duration.ofSeconds(5)));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserClientLimitsConfiguration {
+
+		@Bean
+		ClientLimits userClientLimits() {
+			ClientLimits.Rate one = new ClientLimits.Rate(0.1, 1);
+			return new ClientLimits(1, one, one, one, 10);
 		}
 
 	}

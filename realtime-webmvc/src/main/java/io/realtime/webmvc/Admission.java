@@ -23,6 +23,8 @@ public class Admission {
 
 	private final RealtimeAuthorizationPolicy policy;
 
+	private final ClientLimits limits;
+
 	private final int maxTopics;
 
 	private final int maxMessageSize;
@@ -32,11 +34,24 @@ public class Admission {
 	 * @param policy who may subscribe and publish where
 	 * @param maxTopics the most topics one request or connection may subscribe to
 	 * @param maxMessageSize the largest client message in bytes
+	 * @param limits each client's share of connections and rates
 	 */
-	public Admission(RealtimeAuthorizationPolicy policy, int maxTopics, int maxMessageSize) {
+	public Admission(RealtimeAuthorizationPolicy policy, int maxTopics, int maxMessageSize, ClientLimits limits) {
 		this.policy = policy;
+		this.limits = limits;
 		this.maxTopics = maxTopics;
 		this.maxMessageSize = maxMessageSize;
+	}
+
+	/**
+	 * The client a request or connection comes from, whose share every transport checks before
+	 * anything else: refusing early costs least.
+	 * @param principal the user, or {@code null}
+	 * @param remoteAddress the remote address, the client when there is no user
+	 * @return the client
+	 */
+	public ClientLimits.Client client(@Nullable Principal principal, @Nullable String remoteAddress) {
+		return this.limits.client(principal, remoteAddress);
 	}
 
 	/**

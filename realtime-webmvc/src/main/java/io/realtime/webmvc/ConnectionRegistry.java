@@ -2,7 +2,6 @@ package io.realtime.webmvc;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.realtime.webmvc.RealtimeException.Reason;
+
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Every open long-lived connection, the connection limit, the writer threads that drain
+ * Every open long-lived connection and its client, the connection limit, the writer threads that drain
  * {@link Outbox outboxes} and the timer that drives heartbeats. On shutdown every connection
  * is closed first, so graceful shutdown of the web server is not held up by open streams.
  *
@@ -29,7 +30,8 @@ public class ConnectionRegistry implements SmartLifecycle {
 
 	private static final int HEARTBEAT_SLICES = 10;
 
-	private final Set<RealtimeConnection> connections = ConcurrentHashMap.newKeySet();
+	/** Every open connection and the client holding it. */
+	private final Map<RealtimeConnection, ClientLimits.Client> connections = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
@@ -84,26 +86,32 @@ public class ConnectionRegistry implements SmartLifecycle {
 	}
 
 	/**
-	 * Register a connection unless the limit is reached.
+	 * Register a connection unless its client holds its share of connections already or the
+	 * limit is reached.
 	 * @param connection the new connection
-	 * @return {@code false} when the limit is reached; the caller answers 503
+	 * @param client the client it belongs to, whose slot it takes until closed
+	 * @throws RealtimeException {@code rate_limited} past the client's share (checked first, as
+	 * the protocol orders 429 before 503), {@code unavailable} past the limit
 	 */
-	public boolean open(RealtimeConnection connection) {
+	public void open(RealtimeConnection connection, ClientLimits.Client client) {
+		client.connect();
 		if (this.total.incrementAndGet() > this.maxConnections) {
 			this.total.decrementAndGet();
-			return false;
+			client.disconnect();
+			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
 		}
-		this.connections.add(connection);
+		this.connections.put(connection, client);
 		this.counts.computeIfAbsent(connection.transport(), (key) -> new AtomicInteger()).incrementAndGet();
-		return true;
 	}
 
 	/**
-	 * Forget a connection; safe to call more than once.
+	 * Forget a connection and give back its client's slot; safe to call more than once.
 	 * @param connection the connection
 	 */
 	public void closed(RealtimeConnection connection) {
-		if (this.connections.remove(connection)) {
+		ClientLimits.Client client = this.connections.remove(connection);
+		if (client != null) {
+			client.disconnect();
 			this.total.decrementAndGet();
 			this.counts.get(connection.transport()).decrementAndGet();
 		}
@@ -149,7 +157,7 @@ public class ConnectionRegistry implements SmartLifecycle {
 		AtomicLong ticks = new AtomicLong();
 		this.timer.scheduleAtFixedRate(() -> {
 			int slice = (int) (ticks.incrementAndGet() % slices);
-			for (RealtimeConnection connection : this.connections) {
+			for (RealtimeConnection connection : this.connections.keySet()) {
 				if (connection.transport().equals(transport)
 						&& Math.floorMod(System.identityHashCode(connection), slices) == slice) {
 					connection.heartbeat();
@@ -176,7 +184,7 @@ public class ConnectionRegistry implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		for (RealtimeConnection connection : this.connections) {
+		for (RealtimeConnection connection : this.connections.keySet()) {
 			connection.shutdown();
 		}
 	}

@@ -1,5 +1,9 @@
 package io.realtime.webmvc;
 
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * A client request or frame refused for a reason the protocol names. HTTP endpoints answer it
  * with a problem body and the reason's status; WebSocket answers with an error frame.
@@ -10,13 +14,31 @@ public class RealtimeException extends RuntimeException {
 
 	private final Reason reason;
 
+	private final @Nullable Duration retryAfter;
+
 	public RealtimeException(Reason reason, String message) {
+		this(reason, message, null);
+	}
+
+	/**
+	 * Create a refusal that says when to try again.
+	 * @param reason why
+	 * @param message what went wrong, for people
+	 * @param retryAfter how long the client should wait before trying again, or {@code null}
+	 */
+	public RealtimeException(Reason reason, String message, @Nullable Duration retryAfter) {
 		super(message);
 		this.reason = reason;
+		this.retryAfter = retryAfter;
 	}
 
 	public Reason reason() {
 		return this.reason;
+	}
+
+	/** How long the client should wait before trying again, when the refusal says. */
+	public @Nullable Duration retryAfter() {
+		return this.retryAfter;
 	}
 
 	/** Why a request was refused, with its HTTP status and WebSocket error code. */

@@ -191,9 +191,12 @@ public final class WireFormat {
 	 * @param message what went wrong, for people
 	 * @param ref the client's reference, echoed
 	 * @param topic the topic the frame named, echoed
+	 * @param retryAfter how long to wait before sending the frame again ({@code rate_limited}),
+	 * written in milliseconds
 	 * @return compact JSON
 	 */
-	public String error(String code, String message, @Nullable String ref, @Nullable String topic) {
+	public String error(String code, String message, @Nullable String ref, @Nullable String topic,
+			@Nullable Duration retryAfter) {
 		StringBuilder json = new StringBuilder("{\"type\":\"error\",\"code\":\"").append(code)
 			.append("\",\"message\":")
 			.append(quote(message));
@@ -202,6 +205,9 @@ public final class WireFormat {
 		}
 		if (topic != null) {
 			json.append(",\"topic\":").append(quote(topic));
+		}
+		if (retryAfter != null) {
+			json.append(",\"retryAfter\":").append(retryAfter.toMillis());
 		}
 		return json.append('}').toString();
 	}

@@ -179,7 +179,8 @@ class PlainSpringMvcIntegrationTests {
 
 		@Bean
 		Admission admission() {
-			return new Admission(new TopicPatternAuthorizationPolicy(List.of("chat")), 100, 64 * 1024);
+			return new Admission(new TopicPatternAuthorizationPolicy(List.of("chat")), 100, 64 * 1024,
+					ClientLimits.UNLIMITED);
 		}
 
 		@Bean(destroyMethod = "destroy")

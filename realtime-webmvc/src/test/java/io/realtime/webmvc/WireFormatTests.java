@@ -35,7 +35,7 @@ class WireFormatTests {
 	@Test
 	void echoedClientTextIsEscaped() {
 		String hostile = "a\"b\\c\n\u0001\u2028}";
-		JsonNode error = this.json.readTree(this.wire.error("bad_request", "no \"" + hostile, hostile, "chat"));
+		JsonNode error = this.json.readTree(this.wire.error("bad_request", "no \"" + hostile, hostile, "chat", null));
 		assertThat(error.get("type").asString()).isEqualTo("error");
 		assertThat(error.get("message").asString()).isEqualTo("no \"" + hostile);
 		assertThat(error.get("ref").asString()).isEqualTo(hostile);

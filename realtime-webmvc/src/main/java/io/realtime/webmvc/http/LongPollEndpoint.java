@@ -15,8 +15,6 @@ import io.realtime.core.Subscription;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeConnection;
-import io.realtime.webmvc.RealtimeException;
-import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.WireFormat;
 import io.realtime.webmvc.container.ContainerFastPaths;
 import io.realtime.webmvc.container.DetachedResponse;
@@ -85,9 +83,7 @@ public class LongPollEndpoint {
 			return null;
 		}
 		Waiter waiter = new Waiter(batch);
-		if (!this.connections.open(waiter)) {
-			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
-		}
+		this.connections.open(waiter, this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()));
 		try {
 			if (this.settings.detach() && this.fastPaths.canDetach(request)) {
 				Batch.headers(response);

@@ -34,7 +34,7 @@ import org.springframework.web.context.request.async.WebAsyncUtils;
 
 /**
  * {@code POST {base}/publish?topic=}: a client publishes a JSON or text body. Checks run in
- * the protocol's order: origin, topic, authorization, size, media type, body.
+ * the protocol's order: origin, the client's rate, topic, authorization, size, media type, body.
  *
  * <p>The body is read without blocking, within a deadline: a client trickling its body holds
  * no thread, and one that has not sent it all in time is answered {@code 408}.
@@ -78,6 +78,7 @@ public class PublishEndpoint {
 		String topic;
 		try {
 			this.origins.check(request);
+			this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()).publish();
 			topic = this.admission.publish(QueryParameters.of(request).first("topic"), request.getUserPrincipal());
 			this.admission.checkSize(request.getContentLengthLong(), "body");
 		}

@@ -1,5 +1,7 @@
 package io.realtime.webmvc.http;
 
+import java.time.Duration;
+
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InvalidCursorException;
 import io.realtime.core.InvalidTopicException;
@@ -11,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -38,7 +41,19 @@ public class RealtimeProblemHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> refused(RealtimeException ex, HttpServletRequest request) {
-		return problem(request, HttpStatus.valueOf(ex.reason().status()), ex.getMessage());
+		ResponseEntity<ProblemDetail> problem = problem(request, HttpStatus.valueOf(ex.reason().status()),
+				ex.getMessage());
+		Duration retryAfter = ex.retryAfter();
+		if (retryAfter == null) {
+			return problem;
+		}
+		// the header counts whole seconds, rounded up; the body keeps the milliseconds, which the
+		// browser client waits for, as it does for a WebSocket error frame's
+		problem.getBody().setProperty("retryAfter", retryAfter.toMillis());
+		return ResponseEntity.status(problem.getStatusCode())
+			.headers(problem.getHeaders())
+			.header(HttpHeaders.RETRY_AFTER, Long.toString((retryAfter.toMillis() + 999) / 1000))
+			.body(problem.getBody());
 	}
 
 	@ExceptionHandler({ InvalidTopicException.class, InvalidCursorException.class })

@@ -6,8 +6,6 @@ import java.util.Map;
 import io.realtime.core.Broker;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
-import io.realtime.webmvc.RealtimeException;
-import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.WireFormat;
 import io.realtime.webmvc.container.ContainerFastPaths;
@@ -74,9 +72,7 @@ public class SseEndpoint {
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
 		SseConnection connection = new SseConnection(this.connections, this.metrics, this.wire, this.settings);
-		if (!this.connections.open(connection)) {
-			throw new RealtimeException(Reason.UNAVAILABLE, "connection limit reached");
-		}
+		this.connections.open(connection, this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()));
 		response.setHeader("Cache-Control", "no-cache, no-transform");
 		response.setHeader("X-Accel-Buffering", "no");
 		try {

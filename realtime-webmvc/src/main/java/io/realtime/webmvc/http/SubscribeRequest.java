@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The topics of an HTTP subscribe request with the position each resumes from ({@code null}
  * for "now"): topics absent from the cursor start now, topics only in the cursor are dropped.
+ * Each such request is one subscribe of its client's share.
  */
 final class SubscribeRequest {
 
@@ -20,6 +21,7 @@ final class SubscribeRequest {
 
 	static Map<String, @Nullable String> positions(Admission admission, @Nullable String cursor,
 			QueryParameters query, HttpServletRequest request) {
+		admission.client(request.getUserPrincipal(), request.getRemoteAddr()).subscribe();
 		Set<String> valid = admission.subscribe(query.all("topic"), request.getUserPrincipal());
 		Cursor parsed = admission.cursor(cursor);
 		Map<String, @Nullable String> positions = new LinkedHashMap<>();

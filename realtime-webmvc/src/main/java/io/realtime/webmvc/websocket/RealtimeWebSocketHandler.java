@@ -1,9 +1,14 @@
 package io.realtime.webmvc.websocket;
 
+import java.net.InetSocketAddress;
+
 import io.realtime.core.Broker;
 import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimeException;
+import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.webmvc.WireFormat;
 import io.realtime.webmvc.container.ContainerFastPaths;
@@ -67,13 +72,19 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 		this.fastPaths.tune(session);
 		WebSocketConnection connection = new WebSocketConnection(session, this.connections, this.metrics,
 				this.fastPaths, this.settings);
-		if (!this.connections.open(connection)) {
-			session.close(CloseStatus.SERVICE_OVERLOAD.withReason("connection limit reached"));
+		ClientLimits.Client client = this.admission.client(session.getPrincipal(), remoteAddress(session));
+		try {
+			this.connections.open(connection, client);
+		}
+		catch (RealtimeException ex) {
+			// 1013 either way: the client retries after a back-off, as the protocol says
+			session.close(CloseStatus.SERVICE_OVERLOAD.withReason(
+					(ex.reason() == Reason.RATE_LIMITED) ? "too many connections" : "connection limit reached"));
 			return;
 		}
 		session.getAttributes()
 			.put(PROTOCOL, new WebSocketProtocol(connection, this.broker, this.publisher, this.admission, this.metrics,
-					this.jsonMapper, this.wire, session.getPrincipal()));
+					this.jsonMapper, this.wire, session.getPrincipal(), client));
 		session.getAttributes().put(WebSocketConnection.class.getName(), connection);
 		connection.start();
 	}
@@ -124,6 +135,18 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 		if (connection != null) {
 			connection.release();
 		}
+	}
+
+	/**
+	 * The handshake request's remote address, as {@code getRemoteAddr()} gave it (Spring's
+	 * session holds it resolved), so a client is the same one on every transport.
+	 */
+	private static @Nullable String remoteAddress(WebSocketSession session) {
+		InetSocketAddress address = session.getRemoteAddress();
+		if (address == null) {
+			return null;
+		}
+		return (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
 	}
 
 	private static @Nullable WebSocketConnection connection(WebSocketSession session) {

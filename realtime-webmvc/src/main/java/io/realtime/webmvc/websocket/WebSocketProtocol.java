@@ -13,6 +13,7 @@ import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
 import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimeMetrics;
@@ -49,13 +50,16 @@ final class WebSocketProtocol {
 
 	private final @Nullable Principal principal;
 
+	private final ClientLimits.Client client;
+
 	private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
 	/** The parts of a frame larger than the container's buffer, only while one arrives. */
 	private @Nullable StringBuilder parts;
 
 	WebSocketProtocol(WebSocketConnection connection, Broker broker, RealtimePublisher publisher, Admission admission,
-			RealtimeMetrics metrics, JsonMapper jsonMapper, WireFormat wire, @Nullable Principal principal) {
+			RealtimeMetrics metrics, JsonMapper jsonMapper, WireFormat wire, @Nullable Principal principal,
+			ClientLimits.Client client) {
 		this.connection = connection;
 		this.broker = broker;
 		this.publisher = publisher;
@@ -64,6 +68,7 @@ final class WebSocketProtocol {
 		this.jsonMapper = jsonMapper;
 		this.wire = wire;
 		this.principal = principal;
+		this.client = client;
 		connection.onRelease(this::release);
 	}
 
@@ -92,20 +97,27 @@ final class WebSocketProtocol {
 
 	/** A binary frame, which the protocol does not have. */
 	void receiveBinary() {
-		error(new RealtimeException(Reason.BAD_REQUEST, "frames must be JSON text"), null, null);
+		RealtimeException refusal = new RealtimeException(Reason.BAD_REQUEST, "frames must be JSON text");
+		try {
+			this.client.frame();
+		}
+		catch (RealtimeException ex) {
+			refusal = ex;
+		}
+		error(refusal, null, null);
 	}
 
 	private void receive(String payload) {
 		int size = byteLength(payload);
 		JsonNode frame = null;
 		try {
-			if (size > this.admission.maxMessageSize()) {
-				// still under the container's limit, so cheap to read for the ref and topic to echo
-				frame = readOrNull(payload);
-				this.admission.checkSize(size, "frame");
-			}
-			frame = read(payload);
-			dispatch(frame);
+			// still under the container's limit, so cheap to read for the ref and topic a refusal echoes
+			frame = readOrNull(payload);
+			// every frame takes its share, also one refused below
+			this.client.frame();
+			this.admission.checkSize(size, "frame");
+			// read again only to say what is wrong with it
+			dispatch((frame != null) ? frame : read(payload));
 		}
 		catch (RealtimeException ex) {
 			error(ex, (frame != null) ? ref(frame) : null, (frame != null) ? text(frame, "topic") : null);
@@ -157,6 +169,7 @@ final class WebSocketProtocol {
 	}
 
 	private void subscribe(JsonNode frame) {
+		this.client.subscribe();
 		String topic = this.admission.topic(text(frame, "topic"));
 		JsonNode sinceNode = frame.get("since");
 		String since = null;
@@ -205,6 +218,7 @@ final class WebSocketProtocol {
 	}
 
 	private void publish(JsonNode frame) {
+		this.client.publish();
 		String topic = this.admission.publish(text(frame, "topic"), this.principal);
 		JsonNode data = frame.get("data");
 		if (data == null) {
@@ -217,7 +231,8 @@ final class WebSocketProtocol {
 	private void error(RealtimeException ex, @Nullable String ref, @Nullable String topic) {
 		this.metrics.rejected();
 		RefusalLog.refused("WebSocket frame", ex.reason().code(), ex.getMessage());
-		this.connection.send(this.wire.error(ex.reason().code(), ex.getMessage(), ref, topic));
+		// the connection stays open: a rate_limited client waits retryAfter and goes on
+		this.connection.send(this.wire.error(ex.reason().code(), ex.getMessage(), ref, topic, ex.retryAfter()));
 	}
 
 	/** Cancel every subscription; the connection is gone. */
