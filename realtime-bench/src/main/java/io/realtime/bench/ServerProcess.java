@@ -27,8 +27,11 @@ final class ServerProcess implements AutoCloseable {
 			"--server.tomcat.accept-count=2000", "--server.tomcat.threads.max=200",
 			"--server.tomcat.max-keep-alive-requests=-1");
 
-	/** Ours on top: its own connection limit and the bench's heartbeat interval. */
-	static final List<String> REALTIME = List.of("--realtime.max-connections=20000",
+	/**
+	 * Ours on top: its own connection limit, no per-client limits (every simulated client comes
+	 * from one address) and the bench's heartbeat interval.
+	 */
+	static final List<String> REALTIME = List.of("--realtime.max-connections=20000", "--realtime.limits.enabled=false",
 			"--realtime.sse.heartbeat=" + HEARTBEAT_MILLIS + "ms",
 			"--realtime.websocket.ping-interval=" + HEARTBEAT_MILLIS + "ms",
 			"--realtime.long-poll.timeout=" + HEARTBEAT_MILLIS + "ms");

@@ -3,6 +3,7 @@ package io.realtime.webmvc;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class ConnectionRegistryTests {
 
@@ -23,10 +24,12 @@ class ConnectionRegistryTests {
 	@Test
 	void connectionsPastTheLimitAreRefused() {
 		ConnectionRegistry registry = new ConnectionRegistry(2);
+		ClientLimits.Client client = ClientLimits.UNLIMITED.client(null, "127.0.0.1");
 		try {
-			assertThat(registry.open(new Idle())).isTrue();
-			assertThat(registry.open(new Idle())).isTrue();
-			assertThat(registry.open(new Idle())).isFalse();
+			registry.open(new Idle(), client);
+			registry.open(new Idle(), client);
+			assertThatExceptionOfType(RealtimeException.class).isThrownBy(() -> registry.open(new Idle(), client))
+				.satisfies((ex) -> assertThat(ex.reason().status()).isEqualTo(503));
 		}
 		finally {
 			registry.destroy();
