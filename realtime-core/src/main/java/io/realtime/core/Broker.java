@@ -1,5 +1,7 @@
 package io.realtime.core;
 
+import java.util.Collection;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,5 +53,15 @@ public interface Broker {
 	 * @return the count
 	 */
 	long subscriptionCount();
+
+	/**
+	 * Refuse at once subscribing to topics this broker has no room for now, so a transport that
+	 * answers before it subscribes (a stream taken over from its request) can still refuse
+	 * cleanly. Best effort: a subscribe after a passed check may still be refused.
+	 * @param topics the topics about to be subscribed to
+	 * @throws TopicLimitException when they would take the broker past its topic limit
+	 */
+	default void checkRoomFor(Collection<String> topics) {
+	}
 
 }

@@ -2,6 +2,7 @@ package io.realtime.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -227,6 +228,17 @@ public final class InMemoryBroker implements Broker {
 		}
 	}
 
+	@Override
+	public void checkRoomFor(Collection<String> topics) {
+		long missing = topics.stream().filter((topic) -> !this.topics.containsKey(topic)).count();
+		if (missing > 0 && this.topicCount.get() + missing > this.maxTopics) {
+			sweepIfFull(this.clock.millis());
+			if (this.topicCount.get() + missing > this.maxTopics) {
+				throw new TopicLimitException("too many topics (" + this.maxTopics + "), try again later");
+			}
+		}
+	}
+
 	private TopicLog log(String topic) {
 		TopicLog log = (topic != null) ? this.topics.get(topic) : null;
 		if (log != null) {
@@ -237,12 +249,16 @@ public final class InMemoryBroker implements Broker {
 		if (now - this.lastEviction > this.historyTtlMillis) {
 			sweep(false);
 		}
+		sweepIfFull(now);
+		return this.topics.computeIfAbsent(topic, this::newLog);
+	}
+
+	private void sweepIfFull(long now) {
 		if (this.topicCount.get() >= this.maxTopics && now - this.lastFullSweep >= FULL_SWEEP_INTERVAL_MILLIS) {
 			// full: topics whose history expired may go now, even if a client still holds their positions
 			this.lastFullSweep = now;
 			sweep(true);
 		}
-		return this.topics.computeIfAbsent(topic, this::newLog);
 	}
 
 	private TopicLog newLog(String topic) {

@@ -132,6 +132,17 @@ class InMemoryBrokerLimitsTests {
 	}
 
 	@Test
+	void roomForTopicsIsCheckedBeforeSubscribing() {
+		this.broker.setMaxTopics(2);
+		this.broker.publish("a", "1");
+		this.broker.checkRoomFor(List.of("a", "b"));
+		assertThatExceptionOfType(TopicLimitException.class)
+			.isThrownBy(() -> this.broker.checkRoomFor(List.of("a", "b", "c")))
+			.withMessage("too many topics (2), try again later");
+		assertThat(this.broker.topicCount()).isOne();
+	}
+
+	@Test
 	void fullBrokerDropsTopicsWhoseHistoryExpiredToMakeRoom() {
 		this.broker.setMaxTopics(1);
 		Message old = this.broker.publish("a", "1");

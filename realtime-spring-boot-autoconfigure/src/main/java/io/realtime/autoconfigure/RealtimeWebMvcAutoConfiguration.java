@@ -207,7 +207,8 @@ public final class RealtimeWebMvcAutoConfiguration {
 				RealtimeProperties properties) {
 			WebSocketHttpRequestHandler httpHandler = new WebSocketHttpRequestHandler(handler,
 					new DefaultHandshakeHandler());
-			httpHandler.setHandshakeInterceptors(List.of(origins.handshakeInterceptor()));
+			httpHandler.setHandshakeInterceptors(
+					List.of(origins.handshakeInterceptor(), RealtimeWebSocketHandler.clientAddress()));
 			WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 			mapping.setWebSocketUpgradeMatch(true);
 			mapping.setUrlMap(Map.of(properties.getBasePath() + "/ws", httpHandler));

@@ -1,5 +1,6 @@
 package io.realtime.webmvc;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +78,11 @@ class MemoryLimitsIntegrationTests {
 				sent.add(this.publisher.publish("bystander/topics", "n" + i).id());
 			}
 			assertThat(this.broker.topicCount()).isEqualTo(40);
+			// a stream taken over from its request (Tomcat's fast path) is refused before that
+			HttpResponse<String> stream = http.send(HttpRequest.newBuilder(http.uri("sse", List.of("sse-new"), null))
+				.header("Accept", "text/event-stream")
+				.build());
+			assertProblem(stream, 503, "too many topics (40), try again later");
 			// server code keeps publishing to the topics that exist
 			assertThat(http.publish("news/flood-0", "application/json", "2").statusCode()).isEqualTo(202);
 

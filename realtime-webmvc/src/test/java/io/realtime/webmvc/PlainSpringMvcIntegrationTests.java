@@ -260,7 +260,8 @@ class PlainSpringMvcIntegrationTests {
 
 		@Override
 		public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-			registry.addHandler(this.handler, "/realtime/ws").addInterceptors(this.origins.handshakeInterceptor());
+			registry.addHandler(this.handler, "/realtime/ws")
+				.addInterceptors(this.origins.handshakeInterceptor(), RealtimeWebSocketHandler.clientAddress());
 		}
 
 	}

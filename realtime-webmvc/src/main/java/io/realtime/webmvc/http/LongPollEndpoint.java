@@ -82,6 +82,8 @@ public class LongPollEndpoint {
 			response.getOutputStream().write(json);
 			return null;
 		}
+		// the topic limit is answered here: once taken over, a poll could only close
+		this.broker.checkRoomFor(from.keySet());
 		Waiter waiter = new Waiter(batch);
 		this.connections.open(waiter, this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()));
 		try {

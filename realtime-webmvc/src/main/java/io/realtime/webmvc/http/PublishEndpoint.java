@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 
 import io.realtime.core.Message;
 import io.realtime.webmvc.Admission;
@@ -75,7 +76,8 @@ public class PublishEndpoint {
 	@PostMapping("/publish")
 	public DeferredResult<ResponseEntity<String>> publish(HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
-		String topic;
+		String topic = null;
+		RealtimeException refusal = null;
 		try {
 			this.origins.check(request);
 			this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()).publish();
@@ -83,8 +85,9 @@ public class PublishEndpoint {
 			this.admission.checkSize(request.getContentLengthLong(), "body");
 		}
 		catch (RealtimeException ex) {
-			leaveBodyUnread(response);
-			throw ex;
+			// answered once what was sent of the body is read, up to the size limit: a container
+			// that does not swallow it (Jetty) would otherwise break the client's connection
+			refusal = ex;
 		}
 		DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(this.bodyTimeout.toMillis());
 		result.onTimeout(() -> {
@@ -93,7 +96,7 @@ public class PublishEndpoint {
 					"the body did not arrive within " + this.bodyTimeout.toMillis() + " ms"));
 		});
 		ServletInputStream in = request.getInputStream();
-		BodyReader reader = new BodyReader(in, topic, request.getContentType(), response, result);
+		BodyReader reader = new BodyReader(in, topic, refusal, request.getContentType(), response, result);
 		// a read listener needs the request in async mode: Spring starts it after this returns
 		WebAsyncUtils.getAsyncManager(request).registerDeferredResultInterceptor(BodyReader.class,
 				new DeferredResultProcessingInterceptor() {
@@ -126,8 +129,8 @@ public class PublishEndpoint {
 	}
 
 	/**
-	 * Answer before the body is read, and close the connection after: reading a refused body
-	 * would cost the time the client takes to send it, and a container may not swallow it.
+	 * Answer before the whole body is read, and close the connection after: a container may
+	 * not swallow the rest.
 	 */
 	private static void leaveBodyUnread(HttpServletResponse response) {
 		response.setHeader(HttpHeaders.CONNECTION, "close");
@@ -149,12 +152,17 @@ public class PublishEndpoint {
 		throw new RealtimeException(Reason.UNSUPPORTED_MEDIA_TYPE, "body must be application/json or text/plain");
 	}
 
-	/** Reads the body as the container receives it, then publishes it on the container's thread. */
+	/**
+	 * Reads the body as the container receives it, then publishes it on the container's thread,
+	 * or answers the refusal decided before.
+	 */
 	private final class BodyReader implements ReadListener {
 
 		private final ServletInputStream in;
 
-		private final String topic;
+		private final @Nullable String topic;
+
+		private final @Nullable RealtimeException refusal;
 
 		private final @Nullable String contentType;
 
@@ -166,10 +174,12 @@ public class PublishEndpoint {
 
 		private final byte[] buffer = new byte[4096];
 
-		BodyReader(ServletInputStream in, String topic, @Nullable String contentType, HttpServletResponse response,
+		BodyReader(ServletInputStream in, @Nullable String topic, @Nullable RealtimeException refusal,
+				@Nullable String contentType, HttpServletResponse response,
 				DeferredResult<ResponseEntity<String>> result) {
 			this.in = in;
 			this.topic = topic;
+			this.refusal = refusal;
 			this.contentType = contentType;
 			this.response = response;
 			this.result = result;
@@ -186,9 +196,9 @@ public class PublishEndpoint {
 					PublishEndpoint.this.admission.checkSize(this.body.size(), "body");
 				}
 				catch (RealtimeException ex) {
-					// a chunked body past the limit: stop reading, and so the container's callbacks
+					// past the limit: stop reading, and so the container's callbacks
 					leaveBodyUnread(this.response);
-					this.result.setErrorResult(ex);
+					this.result.setErrorResult((this.refusal != null) ? this.refusal : ex);
 					return;
 				}
 			}
@@ -196,8 +206,13 @@ public class PublishEndpoint {
 
 		@Override
 		public void onAllDataRead() {
+			if (this.refusal != null) {
+				this.result.setErrorResult(this.refusal);
+				return;
+			}
 			try {
-				this.result.setResult(publish(this.topic, this.body.toByteArray(), this.contentType));
+				this.result.setResult(publish(Objects.requireNonNull(this.topic), this.body.toByteArray(),
+						this.contentType));
 			}
 			catch (RuntimeException ex) {
 				this.result.setErrorResult(ex);

@@ -71,6 +71,8 @@ public class SseEndpoint {
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, resumeFrom, query, request);
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
+		// the topic limit is answered here: once taken over, a stream could only close
+		this.broker.checkRoomFor(from.keySet());
 		SseConnection connection = new SseConnection(this.connections, this.metrics, this.wire, this.settings);
 		this.connections.open(connection, this.admission.client(request.getUserPrincipal(), request.getRemoteAddr()));
 		response.setHeader("Cache-Control", "no-cache, no-transform");

@@ -1,6 +1,7 @@
 package io.realtime.webmvc.websocket;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
 
 import io.realtime.core.Broker;
 import io.realtime.webmvc.Admission;
@@ -15,6 +16,9 @@ import io.realtime.webmvc.container.ContainerFastPaths;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PongMessage;
@@ -22,6 +26,7 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.server.HandshakeInterceptor;
 
 /**
  * {@code {base}/ws}: JSON frames to subscribe, unsubscribe, publish and ping over one
@@ -31,6 +36,9 @@ import org.springframework.web.socket.WebSocketSession;
  * @since 0.1.0
  */
 public class RealtimeWebSocketHandler implements WebSocketHandler {
+
+	private static final String REMOTE_ADDRESS = RealtimeWebSocketHandler.class.getName() + ".remoteAddress";
+
 
 	private static final String PROTOCOL = "realtime.protocol";
 
@@ -138,10 +146,36 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 	}
 
 	/**
-	 * The handshake request's remote address, as {@code getRemoteAddr()} gave it (Spring's
-	 * session holds it resolved), so a client is the same one on every transport.
+	 * Keeps the handshake request's {@code getRemoteAddr()} for the session, so a client is the
+	 * same one on every transport: behind trusted forwarded headers that is the client's
+	 * address, where the session's own (Jetty's) is the socket's. Register it on the handshake.
+	 * @return the interceptor
 	 */
+	public static HandshakeInterceptor clientAddress() {
+		return new HandshakeInterceptor() {
+
+			@Override
+			public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
+					WebSocketHandler handler, Map<String, Object> attributes) {
+				if (request instanceof ServletServerHttpRequest servlet) {
+					attributes.put(REMOTE_ADDRESS, servlet.getServletRequest().getRemoteAddr());
+				}
+				return true;
+			}
+
+			@Override
+			public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response,
+					WebSocketHandler handler, @Nullable Exception exception) {
+			}
+
+		};
+	}
+
+	/** The handshake's remote address (see {@link #clientAddress()}), else the session's. */
 	private static @Nullable String remoteAddress(WebSocketSession session) {
+		if (session.getAttributes().get(REMOTE_ADDRESS) instanceof String address) {
+			return address;
+		}
 		InetSocketAddress address = session.getRemoteAddress();
 		if (address == null) {
 			return null;
