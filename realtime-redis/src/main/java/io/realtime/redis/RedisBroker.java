@@ -39,7 +39,10 @@ import org.springframework.util.backoff.FixedBackOff;
  * Redis shares one message stream. Each topic's history is a Redis Stream trimmed by count and
  * age; message ids are the stream's ids, qualified by an epoch drawn when the topic's keys are
  * created, so an id handed out by any instance is valid on every instance and never mistaken
- * for an id of an earlier Redis lifetime.
+ * for an id of an earlier Redis lifetime. Only publishing creates a topic's keys, which expire
+ * once the topic has published nothing for a little longer than history lasts; reading or
+ * subscribing to a topic without keys leaves nothing in Redis, and its position resumes gap-free
+ * while nothing could have come and gone since.
  *
  * <p>Every publish also announces the message, with the id it follows, on one pub/sub channel.
  * Each instance listens on one connection and feeds its own subscribers per topic in stream

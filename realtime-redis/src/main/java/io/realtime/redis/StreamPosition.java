@@ -5,19 +5,21 @@ import io.realtime.core.MessageIds;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A message id of the Redis broker: the topic's epoch and a Redis stream entry id, handed to
- * clients as {@code <epoch>.<milliseconds>-<sequence>}. The epoch is drawn when a topic's keys
- * are created, so ids of a Redis that restarted empty, was flushed or let the topic expire are
- * recognized and never mistaken for current ones.
+ * A position of the Redis broker, handed to clients as an id. On a topic with keys in Redis it is
+ * the topic's epoch and a stream entry id, {@code <epoch>.<milliseconds>-<sequence>}: the epoch is
+ * drawn when the keys are created, so ids of a Redis that restarted empty, was flushed or let the
+ * topic expire are recognized and never mistaken for current ones. On a topic without keys it is
+ * "empty at this time on this Redis process", {@code <server>.<milliseconds>}, and costs Redis
+ * nothing.
  *
- * @param epoch the topic's epoch, lower-case letters and digits
- * @param millis the stream id's time part
- * @param sequence the stream id's sequence part
+ * @param epoch the topic's epoch, or the Redis process of an empty position
+ * @param millis the stream id's time part, or the Redis time of an empty position
+ * @param sequence the stream id's sequence part, or {@link #EMPTY} for an empty position
  */
 record StreamPosition(String epoch, long millis, long sequence) implements Comparable<StreamPosition> {
 
-	/** The stream id before any entry. */
-	static final String ORIGIN = "0-0";
+	/** The sequence of a position on a topic without keys, which has no stream id. */
+	private static final long EMPTY = -1;
 
 	/**
 	 * Parse an id a client handed back.
@@ -36,29 +38,35 @@ record StreamPosition(String epoch, long millis, long sequence) implements Compa
 	}
 
 	/**
-	 * Combine an epoch and a Redis stream id.
+	 * Combine an epoch and the rest of a position.
 	 * @param epoch the epoch
-	 * @param streamId a stream id such as {@code 1732456789000-0}
-	 * @return the position, or {@code null} when the stream id is malformed
+	 * @param rest a stream id such as {@code 1732456789000-0}, or the time of an empty position
+	 * @return the position, or {@code null} when the rest is malformed
 	 */
-	static @Nullable StreamPosition of(String epoch, String streamId) {
-		int dash = streamId.indexOf('-');
-		if (dash <= 0) {
-			return null;
+	static @Nullable StreamPosition of(String epoch, String rest) {
+		int dash = rest.indexOf('-');
+		if (dash < 0) {
+			long millis = MessageIds.parseCounter(rest);
+			return (millis >= 0) ? new StreamPosition(epoch, millis, EMPTY) : null;
 		}
-		long millis = MessageIds.parseCounter(streamId.substring(0, dash));
-		long sequence = MessageIds.parseCounter(streamId.substring(dash + 1));
+		long millis = MessageIds.parseCounter(rest.substring(0, dash));
+		long sequence = MessageIds.parseCounter(rest.substring(dash + 1));
 		return (millis >= 0 && sequence >= 0) ? new StreamPosition(epoch, millis, sequence) : null;
 	}
 
-	/** The Redis stream id. */
-	String streamId() {
-		return this.millis + "-" + this.sequence;
+	/** Whether this is the position of a topic that had no keys in Redis. */
+	boolean isEmptyTopic() {
+		return this.sequence == EMPTY;
+	}
+
+	/** What follows the epoch: the Redis stream id, or the time of an empty position. */
+	String rest() {
+		return isEmptyTopic() ? Long.toString(this.millis) : this.millis + "-" + this.sequence;
 	}
 
 	/** The id clients see. */
 	String id() {
-		return MessageIds.join(this.epoch, streamId());
+		return MessageIds.join(this.epoch, rest());
 	}
 
 	boolean sameEpoch(StreamPosition other) {

@@ -22,13 +22,15 @@ import org.springframework.util.StreamUtils;
 /**
  * The Redis side of the broker: one Redis Stream per topic with its state key, written and read
  * by Lua scripts that trim the stream by count and age and draw the topic's epoch, so every
- * instance sees the same ids. Any command Redis does not answer is a
+ * instance sees the same ids. Only a publish creates a topic's keys, and each publish makes them
+ * expire a {@linkplain #keyLifetime little longer} than history lasts; reading a topic without
+ * keys creates nothing. Any command Redis does not answer is a
  * {@link BrokerUnavailableException}.
  */
 final class TopicStreams {
 
-	/** How much longer than its history a topic's keys live without a publish. */
-	private static final Duration IDLE_GRACE = Duration.ofDays(1);
+	/** Most time a topic's keys outlive its newest message's history. */
+	private static final Duration MAX_IDLE_MARGIN = Duration.ofMinutes(1);
 
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> PUBLISH = script("publish.lua");
@@ -44,6 +46,8 @@ final class TopicStreams {
 
 	private final long historyTtlMillis;
 
+	private final long keyLifetimeMillis;
+
 	private final String namespace;
 
 	private final String channel;
@@ -52,6 +56,7 @@ final class TopicStreams {
 		this.redis = redis;
 		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
+		this.keyLifetimeMillis = keyLifetime(historyTtl).toMillis();
 		this.namespace = namespace;
 		this.channel = namespace + ":messages";
 	}
@@ -64,7 +69,8 @@ final class TopicStreams {
 	/** Append a message to its topic's stream and announce it. */
 	Message append(String topic, String data) {
 		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
-				Long.toString(this.historyTtlMillis), idleMillis(), newEpoch(), this.channel, topic);
+				Long.toString(this.historyTtlMillis), Long.toString(this.keyLifetimeMillis), newEpoch(), this.channel,
+				topic);
 		String epoch = (String) result.get(0);
 		StreamPosition position = requirePosition(epoch, (String) result.get(1));
 		return new Message(topic, position.id(), data, position.millis());
@@ -74,13 +80,17 @@ final class TopicStreams {
 	 * Read a topic after a position; {@code null} means now.
 	 */
 	Page read(String topic, @Nullable StreamPosition after, int limit) {
-		List<?> result = execute(READ, topic, newEpoch(), Long.toString(this.historyTtlMillis), idleMillis(),
-				(after != null) ? after.epoch() : "", (after != null) ? after.streamId() : "",
-				Integer.toString(limit));
+		List<?> result = execute(READ, topic, Long.toString(this.historyTtlMillis),
+				Long.toString(this.keyLifetimeMillis), (after != null) ? after.epoch() : "",
+				(after != null) ? after.rest() : "", Integer.toString(limit));
 		String epoch = (String) result.get(0);
 		StreamPosition last = requirePosition(epoch, (String) result.get(1));
 		StreamPosition trimmed = requirePosition(epoch, (String) result.get(2));
 		String outcome = (String) result.get(3);
+		if (last.isEmptyTopic()) {
+			// no keys, nothing to read: the topic is empty as of now
+			return new Page(List.of(), !"reset".equals(outcome), last);
+		}
 		if ("now".equals(outcome) || after == null) {
 			return new Page(List.of(), true, last);
 		}
@@ -135,8 +145,14 @@ final class TopicStreams {
 		}
 	}
 
-	private String idleMillis() {
-		return Long.toString(this.historyTtlMillis + IDLE_GRACE.toMillis());
+	/**
+	 * How long a topic's keys live after its latest publish: its history, and a margin so a client
+	 * that has the newest message still resumes gap-free for a while after it aged out. An empty
+	 * topic's position resumes gap-free for this long too: keys created after it cannot have
+	 * expired sooner.
+	 */
+	static Duration keyLifetime(Duration historyTtl) {
+		return historyTtl.plus((historyTtl.compareTo(MAX_IDLE_MARGIN) < 0) ? historyTtl : MAX_IDLE_MARGIN);
 	}
 
 	static BrokerUnavailableException unavailable(DataAccessException ex) {

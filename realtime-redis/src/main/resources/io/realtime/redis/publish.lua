@@ -1,7 +1,14 @@
--- Append a message, trim history by count and age, and tell every instance.
--- ARGV: data, history size, history ttl (ms), idle time (ms), new epoch, channel, topic
+-- Append a message, trim history by count and age, make the keys expire once the topic is idle,
+-- and tell every instance.
+-- ARGV: data, history size, history ttl (ms), key lifetime (ms), new epoch, channel, topic
 -- Returns {epoch, id}.
-local epoch, last, trimmed = open(ARGV[5])
+local epoch, _, last, trimmed = state()
+if not epoch then
+	-- a new epoch; a key left without the other belongs to none anyone can resume
+	redis.call('DEL', KEYS[1], KEYS[2])
+	epoch, last, trimmed = ARGV[5], '0-0', '0-0'
+	redis.call('HSET', KEYS[2], 'e', epoch, 'c', string.format('%.0f', now()))
+end
 local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[1])
 local size = tonumber(ARGV[2])
 local length = redis.call('XLEN', KEYS[1])
@@ -14,7 +21,9 @@ if length > size then
 end
 redis.call('HSET', KEYS[2], 'l', id, 't', trimmed)
 expire(tonumber(ARGV[3]), trimmed)
-keep(tonumber(ARGV[4]))
+-- only publishes keep a topic: by then every entry has aged out of history
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 -- the previous id lets every instance check that it missed nothing before this message
 redis.call('PUBLISH', ARGV[6], ARGV[7] .. '\n' .. epoch .. '\n' .. last .. '\n' .. id .. '\n' .. ARGV[1])
 return {epoch, id}

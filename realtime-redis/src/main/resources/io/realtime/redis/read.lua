@@ -1,26 +1,48 @@
 -- Read history after a position, atomically with the check that nothing between the position
--- and the first entry returned was trimmed away.
--- ARGV: new epoch, history ttl (ms), idle time (ms), epoch of the position ('' for now),
--- stream id of the position, most entries to return
--- Returns {epoch, newest id, newest trimmed id, 'now' | 'ahead' | 'recovered' | 'reset', entries}.
-local epoch, last, trimmed = open(ARGV[1])
-trimmed = expire(tonumber(ARGV[2]), trimmed)
-keep(tonumber(ARGV[3]))
-if ARGV[4] == '' then
+-- and the first entry returned is gone. Creates no key: a topic without keys is empty, and its
+-- position is this Redis process and its time, '<server>.<milliseconds>'.
+-- ARGV: history ttl (ms), key lifetime (ms), epoch of the position ('' for now), the rest of the
+-- position (a stream id, or the time of an empty position), most entries to return
+-- Returns {epoch, newest id, newest trimmed id, 'now' | 'ahead' | 'recovered' | 'reset', entries},
+-- or for a topic without keys {server, time, time, 'now' | 'recovered' | 'reset'}.
+local lifetime = tonumber(ARGV[2])
+local position = ARGV[3]
+local since = (position ~= '' and not string.find(ARGV[4], '-', 1, true)) and tonumber(ARGV[4]) or nil
+local epoch, created, last, trimmed = state()
+if not epoch then
+	local here, time = server(), now()
+	local outcome = 'now'
+	if position ~= '' then
+		-- keys created after an empty position cannot have expired within a key lifetime of it
+		local quiet = since and position == here and since <= time and time < since + lifetime
+		outcome = quiet and 'recovered' or 'reset'
+	end
+	local id = string.format('%.0f', time)
+	return {here, id, id, outcome}
+end
+trimmed = expire(tonumber(ARGV[1]), trimmed)
+if position == '' then
 	return {epoch, last, trimmed, 'now'}
 end
 local from = '-'
 local outcome = 'reset'
-if ARGV[4] == epoch then
-	if compare(ARGV[5], last) > 0 then
+if since then
+	-- gap-free when the keys were created after the empty position by this same Redis process,
+	-- too soon for earlier keys to have come and expired in between, and lost nothing since
+	if position == server() and created and since <= created and created < since + lifetime
+			and trimmed == '0-0' then
+		outcome = 'recovered'
+	end
+elseif position == epoch then
+	if compare(ARGV[4], last) > 0 then
 		return {epoch, last, trimmed, 'ahead'}
 	end
-	if compare(ARGV[5], trimmed) >= 0 then
-		from = '(' .. ARGV[5]
+	if compare(ARGV[4], trimmed) >= 0 then
+		from = '(' .. ARGV[4]
 		outcome = 'recovered'
 	end
 end
-local limit = tonumber(ARGV[6])
+local limit = tonumber(ARGV[5])
 local entries = {}
 if limit > 0 then
 	entries = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', limit)

@@ -1,5 +1,7 @@
 -- Shared by the broker's scripts. KEYS[1] is a topic's stream, KEYS[2] its state hash:
--- e (epoch), l (id of the newest entry ever added), t (id of the newest entry trimmed away).
+-- e (epoch), c (Redis time the state was created, ms), l (id of the newest entry ever added),
+-- t (id of the newest entry trimmed away). Only a publish creates them, and each publish makes
+-- both expire together once the topic has been idle a little longer than its history lasts.
 
 local function compare(a, b)
 	local am, as = string.match(a, '^(%d+)-(%d+)$')
@@ -15,22 +17,32 @@ local function compare(a, b)
 	return 0
 end
 
--- the topic's state; a topic without one starts a new epoch with an empty stream
-local function open(new_epoch)
-	local state = redis.call('HMGET', KEYS[2], 'e', 'l', 't')
-	if state[1] then
-		return state[1], state[2], state[3]
+-- Redis time in milliseconds
+local function now()
+	local time = redis.call('TIME')
+	return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+
+-- this Redis process: a restart or a failover changes it (the run id is 40 hex digits, its first 12
+-- are longer than any topic epoch, so the two are never confused)
+local function server()
+	return string.sub(string.match(redis.call('INFO', 'server'), 'run_id:(%x+)'), 1, 12)
+end
+
+-- the topic's state, or nothing when it has no keys; keys that expire together are gone together,
+-- so one without the other was deleted by hand and is treated as gone too
+local function state()
+	local state = redis.call('HMGET', KEYS[2], 'e', 'c', 'l', 't')
+	if not state[1] or redis.call('EXISTS', KEYS[1]) == 0 then
+		return nil
 	end
-	redis.call('DEL', KEYS[1])
-	redis.call('HSET', KEYS[2], 'e', new_epoch, 'l', '0-0', 't', '0-0')
-	return new_epoch, '0-0', '0-0'
+	-- the creation time is nil in a state an earlier version created
+	return state[1], tonumber(state[2]), state[3], state[4]
 end
 
 -- drop the entries older than the history ttl and return the newest trimmed id
 local function expire(ttl, trimmed)
-	local time = redis.call('TIME')
-	local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-	local cutoff = string.format('%.0f', now - ttl)
+	local cutoff = string.format('%.0f', now() - ttl)
 	local older = redis.call('XREVRANGE', KEYS[1], '(' .. cutoff .. '-0', '-', 'COUNT', 1)
 	if #older > 0 then
 		redis.call('XTRIM', KEYS[1], 'MINID', cutoff)
@@ -40,11 +52,5 @@ local function expire(ttl, trimmed)
 		end
 	end
 	return trimmed
-end
-
--- a topic nobody publishes to or reads from disappears after this long
-local function keep(idle)
-	redis.call('PEXPIRE', KEYS[1], idle)
-	redis.call('PEXPIRE', KEYS[2], idle)
 end
 
