@@ -2,6 +2,7 @@ package io.realtime.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,6 +133,14 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("maxTopics must be at least 1");
 		}
 		this.maxTopics = maxTopics;
+	}
+
+	@Override
+	public void checkRoomFor(Collection<String> topics) {
+		long missing = topics.stream().filter((topic) -> !this.fanouts.containsKey(topic)).count();
+		if (missing > 0 && this.fanouts.size() + missing > this.maxTopics) {
+			throw new TopicLimitException("too many topics (" + this.maxTopics + "), try again later");
+		}
 	}
 
 	/**

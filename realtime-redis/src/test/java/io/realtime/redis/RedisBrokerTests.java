@@ -59,6 +59,9 @@ class RedisBrokerTests {
 			.isThrownBy(() -> broker.subscribe(this.topic + ":3", null, new RecordingMessageListener()))
 			.withMessage("too many topics (2), try again later");
 		assertThat(broker.subscriptionCount()).isEqualTo(2);
+		broker.checkRoomFor(List.of(this.topic + ":1", this.topic + ":2"));
+		assertThatExceptionOfType(TopicLimitException.class)
+			.isThrownBy(() -> broker.checkRoomFor(List.of(this.topic + ":1", this.topic + ":3")));
 		// history lives in Redis: publishing to any topic goes on
 		broker.publish(this.topic + ":3", "1");
 
