@@ -48,13 +48,19 @@ async function inBatches(n, width, fn) {
 
 // --- the bystander and the well-behaved publisher ---------------------------------------
 const received = [];
+const bystanderRefused = {};
 let bystanderRunning = true;
 async function bystander() {
   const agent = agentFor('127.0.0.2');
   let cursor = '';
   while (bystanderRunning) {
     const r = await request('GET', '/long-poll?topic=chat' + (cursor ? '&cursor=' + cursor : ''), { agent });
-    if (r.status !== 200) { console.log('  bystander got', r.status, (r.body || '').slice(0, 120)); continue; }
+    if (r.status !== 200) {
+      // refused (the server is full, or this client's own rate after that): back off as the client does
+      bystanderRefused[r.status] = (bystanderRefused[r.status] || 0) + 1;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
+    }
     const reply = JSON.parse(r.body);
     cursor = reply.cursor;
     if (reply.recovered === false) console.log('  bystander: recovered:false');
@@ -93,6 +99,18 @@ const attacks = {
     return tally(await inBatches(6000, 64, (i) => request('POST', '/publish?topic=news/' + (i % 20), { body,
       headers: { 'Content-Type': 'text/plain' }, localAddress: '127.0.4.' + (i % 200 + 1) })));
   },
+  async 'rate: 20,000 WebSocket pings on one socket'() {
+    const ws = new WebSocket(base.href.replace(/^http/, 'ws') + '/ws');
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+    const counts = {};
+    ws.onmessage = (e) => { const f = JSON.parse(e.data); const k = f.code || f.type; counts[k] = (counts[k] || 0) + 1; };
+    for (let i = 0; i < 20000; i++) ws.send('{"type":"ping"}');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    counts.open = ws.readyState === WebSocket.OPEN;
+    ws.onclose = (e) => { counts.closeCode = e.code; };
+    ws.close();
+    return counts;
+  },
   async 'connection hog: 200 long polls from one address'() {
     return tally(await inBatches(200, 200, () => request('GET', '/long-poll?topic=hog', { localAddress: '127.0.5.1', timeout: 3000 })));
   },
@@ -110,17 +128,6 @@ const attacks = {
   async 'rate: 6,000 publishes from one address'() {
     return tally(await inBatches(6000, 50, () => request('POST', '/publish?topic=news/rate',
       { body: '{}', headers: { 'Content-Type': 'application/json' }, localAddress: '127.0.8.1' })));
-  },
-  async 'rate: 20,000 WebSocket pings on one socket'() {
-    const ws = new WebSocket(base.href.replace(/^http/, 'ws') + '/ws');
-    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-    const counts = {};
-    ws.onmessage = (e) => { const f = JSON.parse(e.data); const k = f.code || f.type; counts[k] = (counts[k] || 0) + 1; };
-    for (let i = 0; i < 20000; i++) ws.send('{"type":"ping"}');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    counts.open = ws.readyState === WebSocket.OPEN;
-    ws.close();
-    return counts;
   },
   async 'slowloris: 210 publish bodies of 60,000 bytes, 1 byte sent'() {
     const sockets = [];
@@ -160,6 +167,7 @@ for (const [name, attack] of Object.entries(attacks)) {
   const outcome = await attack();
   console.log(name + ' (' + (Date.now() - t) + ' ms):', JSON.stringify(outcome));
 }
+console.log('bystander refused meanwhile (and backed off 1 s each time):', JSON.stringify(bystanderRefused));
 const alive = await request('GET', '/poll?topic=chat', { localAddress: '127.0.12.1' });
 console.log('server answering afterwards:', alive.status);
 publisherRunning = false;
