@@ -38,7 +38,8 @@ import org.springframework.web.context.request.async.WebAsyncUtils;
  * the protocol's order: origin, the client's rate, topic, authorization, size, media type, body.
  *
  * <p>The body is read without blocking, within a deadline: a client trickling its body holds
- * no thread, and one that has not sent it all in time is answered {@code 408}.
+ * no thread, and one that has not sent it all in time is answered {@code 408}. A body that
+ * arrived whole with the headers is read and answered at once.
  *
  * @since 0.1.0
  */
@@ -74,7 +75,8 @@ public class PublishEndpoint {
 	}
 
 	@PostMapping("/publish")
-	public DeferredResult<ResponseEntity<String>> publish(HttpServletRequest request, HttpServletResponse response)
+	public @Nullable DeferredResult<ResponseEntity<String>> publish(HttpServletRequest request,
+			HttpServletResponse response)
 			throws IOException {
 		String topic = null;
 		RealtimeException refusal = null;
@@ -89,14 +91,30 @@ public class PublishEndpoint {
 			// that does not swallow it (Jetty) would otherwise break the client's connection
 			refusal = ex;
 		}
+		ServletInputStream in = request.getInputStream();
+		ByteArrayOutputStream arrived = readWhatArrived(in, request.getContentLengthLong());
+		if (arrived.size() == request.getContentLengthLong()) {
+			// the whole body came with the headers, as a small publish's usually does: answered at
+			// once, saving the async round trip and second dispatch
+			if (refusal != null) {
+				throw refusal;
+			}
+			ResponseEntity<String> reply = publish(Objects.requireNonNull(topic), arrived.toByteArray(),
+					request.getContentType());
+			byte[] json = Objects.requireNonNull(reply.getBody()).getBytes(StandardCharsets.UTF_8);
+			response.setStatus(reply.getStatusCode().value());
+			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+			response.setContentLength(json.length);
+			response.getOutputStream().write(json);
+			return null;
+		}
 		DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(this.bodyTimeout.toMillis());
 		result.onTimeout(() -> {
 			leaveBodyUnread(response);
 			result.setErrorResult(new RealtimeException(Reason.TIMEOUT,
 					"the body did not arrive within " + this.bodyTimeout.toMillis() + " ms"));
 		});
-		ServletInputStream in = request.getInputStream();
-		BodyReader reader = new BodyReader(in, topic, refusal, request.getContentType(), response, result);
+		BodyReader reader = new BodyReader(in, arrived, topic, refusal, request.getContentType(), response, result);
 		// a read listener needs the request in async mode: Spring starts it after this returns
 		WebAsyncUtils.getAsyncManager(request).registerDeferredResultInterceptor(BodyReader.class,
 				new DeferredResultProcessingInterceptor() {
@@ -106,6 +124,26 @@ public class PublishEndpoint {
 					}
 				});
 		return result;
+	}
+
+	/**
+	 * Read as much of a body of known length as the container already holds, without blocking:
+	 * {@code available()} above zero promises a read that does not wait.
+	 */
+	private ByteArrayOutputStream readWhatArrived(ServletInputStream in, long length) throws IOException {
+		ByteArrayOutputStream arrived = new ByteArrayOutputStream();
+		if (length < 0 || length > this.admission.maxMessageSize()) {
+			return arrived;
+		}
+		byte[] buffer = new byte[(int) Math.min(length, 8192)];
+		while (arrived.size() < length && in.available() > 0) {
+			int read = in.read(buffer, 0, (int) Math.min(buffer.length, length - arrived.size()));
+			if (read < 0) {
+				break;
+			}
+			arrived.write(buffer, 0, read);
+		}
+		return arrived;
 	}
 
 	private ResponseEntity<String> publish(String topic, byte[] body, @Nullable String contentType) {
@@ -170,14 +208,15 @@ public class PublishEndpoint {
 
 		private final DeferredResult<ResponseEntity<String>> result;
 
-		private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+		private final ByteArrayOutputStream body;
 
 		private final byte[] buffer = new byte[4096];
 
-		BodyReader(ServletInputStream in, @Nullable String topic, @Nullable RealtimeException refusal,
-				@Nullable String contentType, HttpServletResponse response,
+		BodyReader(ServletInputStream in, ByteArrayOutputStream arrived, @Nullable String topic,
+				@Nullable RealtimeException refusal, @Nullable String contentType, HttpServletResponse response,
 				DeferredResult<ResponseEntity<String>> result) {
 			this.in = in;
+			this.body = arrived;
 			this.topic = topic;
 			this.refusal = refusal;
 			this.contentType = contentType;
