@@ -42,6 +42,11 @@ public class RealtimeProperties {
 	private @Nullable Integer maxConnections;
 
 	/**
+	 * Threads that write to SSE streams and WebSockets. Unset: four per core, at least 8.
+	 */
+	private @Nullable Integer writerThreads;
+
+	/**
 	 * Most topics one request or WebSocket connection may subscribe to.
 	 */
 	private int maxTopicsPerConnection = 100;
@@ -107,6 +112,14 @@ public class RealtimeProperties {
 
 	public void setMaxMessageSize(DataSize maxMessageSize) {
 		this.maxMessageSize = maxMessageSize;
+	}
+
+	public @Nullable Integer getWriterThreads() {
+		return this.writerThreads;
+	}
+
+	public void setWriterThreads(@Nullable Integer writerThreads) {
+		this.writerThreads = writerThreads;
 	}
 
 	public @Nullable Integer getMaxConnections() {

@@ -39,6 +39,9 @@ public final class RealtimePropertiesValidator {
 			throw new InvalidConfigurationPropertyValueException("realtime.max-message-size",
 					properties.getMaxMessageSize(), "must be between 1B and 16MB");
 		}
+		if (properties.getWriterThreads() != null) {
+			atLeastOne("realtime.writer-threads", properties.getWriterThreads());
+		}
 		if (properties.getMaxConnections() != null) {
 			atLeastOne("realtime.max-connections", properties.getMaxConnections());
 		}

@@ -75,7 +75,8 @@ public final class RealtimeWebMvcAutoConfiguration {
 		int limit = (configured != null) ? configured : ConnectionRegistry.fittingHeap(Runtime.getRuntime().maxMemory());
 		logger.info("Realtime connections limited to " + limit
 				+ ((configured != null) ? "" : " for this heap (realtime.max-connections sets it)"));
-		return new ConnectionRegistry(limit);
+		Integer writers = properties.getWriterThreads();
+		return new ConnectionRegistry(limit, (writers != null) ? writers : ConnectionRegistry.defaultWriterThreads());
 	}
 
 	@Bean

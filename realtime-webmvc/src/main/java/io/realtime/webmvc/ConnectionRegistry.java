@@ -52,20 +52,37 @@ public class ConnectionRegistry implements SmartLifecycle {
 	private volatile boolean running;
 
 	/**
-	 * Create a registry.
+	 * Create a registry with the default number of writer threads.
 	 * @param maxConnections the most connections open at once
 	 */
 	public ConnectionRegistry(int maxConnections) {
+		this(maxConnections, defaultWriterThreads());
+	}
+
+	/**
+	 * Create a registry.
+	 * @param maxConnections the most connections open at once
+	 * @param writerThreads the threads that drain the connections' outboxes
+	 */
+	public ConnectionRegistry(int maxConnections, int writerThreads) {
 		this.maxConnections = maxConnections;
-		// writes never wait for a client here (see blocking()); the spare threads are the measured default
-		int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
-		this.writers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+		this.writers = new ThreadPoolExecutor(writerThreads, writerThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new CustomizableThreadFactory("realtime-writer-"));
 		this.writers.allowCoreThreadTimeOut(true);
 		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("realtime-timer-"));
 		// a cancelled timeout leaves the queue at once rather than holding its request until due
 		timer.setRemoveOnCancelPolicy(true);
 		this.timer = timer;
+	}
+
+	/**
+	 * The writer threads used unless told otherwise: four per core, at least 8. Writes never wait
+	 * for a client (see {@link #blocking()}); the spare threads are the measured default for
+	 * throughput.
+	 * @return the count
+	 */
+	public static int defaultWriterThreads() {
+		return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 	}
 
 	/**
