@@ -40,6 +40,15 @@ public final class Outbox<T> {
 
 	private volatile boolean closed;
 
+	/** The state of the write or flush in flight: {@link #WRITING}, {@link #LOOP_LEFT}, {@link #COMPLETED}. */
+	private final AtomicInteger inFlight = new AtomicInteger(COMPLETED);
+
+	/** The bytes of the write in flight, released when it completes. */
+	private volatile int inFlightBytes;
+
+	/** Completes the write in flight; the same for every write. */
+	private final Runnable done = this::completed;
+
 	/** Whether items were written since the last flush; touched only by the drain loop. */
 	private boolean unflushed;
 
@@ -98,7 +107,7 @@ public final class Outbox<T> {
 			if (!this.closed && this.unflushed) {
 				// the queue ran dry: what the writer batched goes out now, in one write
 				this.unflushed = false;
-				if (!start(this.writer::flush, 0)) {
+				if (!flush()) {
 					return;
 				}
 				continue;
@@ -115,35 +124,55 @@ public final class Outbox<T> {
 	}
 
 	private boolean write(Queued<T> next) {
-		return start((done) -> this.writer.write(next.item(), done), next.bytes());
-	}
-
-	/** Start one write or flush; {@code true} when it already completed and the loop may go on. */
-	private boolean start(Operation operation, int bytes) {
-		AtomicInteger state = new AtomicInteger(WRITING);
+		begin(next.bytes());
 		try {
-			operation.run(() -> {
-				this.queuedBytes.addAndGet(-bytes);
-				if (!state.compareAndSet(WRITING, COMPLETED)) {
-					// completed on another thread after the loop left: drain on, on that thread,
-					// rather than pay a hand-off to the executor for every frame
-					drain();
-				}
-			});
+			this.writer.write(next.item(), this.done);
 		}
 		catch (Exception ex) {
-			close();
-			this.writer.failed(ex);
-			return true;
+			return failed(ex);
 		}
-		return !state.compareAndSet(WRITING, LOOP_LEFT);
+		return leaveLoop();
 	}
 
-	@FunctionalInterface
-	private interface Operation {
+	private boolean flush() {
+		begin(0);
+		try {
+			this.writer.flush(this.done);
+		}
+		catch (Exception ex) {
+			return failed(ex);
+		}
+		return leaveLoop();
+	}
 
-		void run(Runnable done) throws Exception;
+	/*
+	 * One write or flush is in flight at a time (the draining flag sees to it), so its state and
+	 * completion callback are fields reused for every write rather than objects made per frame.
+	 */
 
+	private void begin(int bytes) {
+		this.inFlightBytes = bytes;
+		this.inFlight.set(WRITING);
+	}
+
+	/** {@code true} when the write already completed and the loop may go on. */
+	private boolean leaveLoop() {
+		return !this.inFlight.compareAndSet(WRITING, LOOP_LEFT);
+	}
+
+	private void completed() {
+		this.queuedBytes.addAndGet(-this.inFlightBytes);
+		if (!this.inFlight.compareAndSet(WRITING, COMPLETED)) {
+			// completed on another thread after the loop left: drain on, on that thread, rather
+			// than pay a hand-off to the executor for every frame
+			drain();
+		}
+	}
+
+	private boolean failed(Exception ex) {
+		close();
+		this.writer.failed(ex);
+		return true;
 	}
 
 	private record Queued<T>(T item, int bytes) {
@@ -158,7 +187,8 @@ public final class Outbox<T> {
 
 		/**
 		 * Write an item and run {@code done} once it is written, on any thread, possibly before
-		 * returning. A failed asynchronous write calls {@link #failed} instead.
+		 * returning. A failed asynchronous write calls {@link #failed} instead. An outbox passes
+		 * the same {@code done} to every write and flush, so a writer may keep what it wraps it in.
 		 * @param item the item
 		 * @param done the completion callback
 		 * @throws Exception when the write fails at once

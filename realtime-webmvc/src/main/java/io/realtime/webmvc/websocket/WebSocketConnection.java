@@ -58,6 +58,11 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	/** Non-blocking sends when the container offers them (it does on Tomcat, Jetty, Undertow). */
 	private volatile RemoteEndpoint.@Nullable Async async;
 
+	/** The send handler completing the outbox's writes, and the callback it runs; drain loop only. */
+	private @Nullable SendHandler completion;
+
+	private @Nullable Runnable completionOf;
+
 	/** Frames from bytes and batch flushes, where the container's fast path has them. */
 	private volatile @Nullable PreEncodedFrames frames;
 
@@ -227,14 +232,21 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	}
 
 	private SendHandler completion(Runnable done) {
-		return (result) -> {
-			if (result.isOK()) {
-				done.run();
-			}
-			else {
-				failed(new IOException("send failed", result.getException()));
-			}
-		};
+		// the outbox's done is the same for every write: one handler per connection, not per frame
+		SendHandler handler = this.completion;
+		if (handler == null || this.completionOf != done) {
+			handler = (result) -> {
+				if (result.isOK()) {
+					done.run();
+				}
+				else {
+					failed(new IOException("send failed", result.getException()));
+				}
+			};
+			this.completionOf = done;
+			this.completion = handler;
+		}
+		return handler;
 	}
 
 	@Override
