@@ -1,12 +1,32 @@
 // The Socket.IO 4 peer: rooms as topics, the same /bench control endpoints as the Java servers.
 // node --expose-gc server.js <port>
 'use strict';
+const fs = require('node:fs');
 const http = require('node:http');
+const { PerformanceObserver, constants } = require('node:perf_hooks');
 const { Server } = require('socket.io');
 
 const port = Number(process.argv[2] || 3000);
 const heartbeat = Number(process.env.BENCH_HEARTBEAT || 5000);
 let publishing = false;
+
+// GC pauses for the harness, in the shape of the JVM's unified log with timemillis, so one parser
+// reads both: [<epoch ms at the pause's end>ms] Pause <kind> <duration>ms
+if (process.env.BENCH_GC_LOG) {
+  const gcLog = fs.createWriteStream(process.env.BENCH_GC_LOG);
+  const kinds = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'Scavenge',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'Mark-Compact',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'Incremental-Marking',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'Weak-Callbacks',
+  };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const end = Math.round(performance.timeOrigin + entry.startTime + entry.duration);
+      gcLog.write(`[${end}ms] Pause ${kinds[entry.detail.kind] || entry.detail.kind} ${entry.duration.toFixed(3)}ms\n`);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
 
 function nowMicros() {
   // wall clock in epoch microseconds, like the Java servers' Instant.now()

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.realtime.bench.load.LoadGenerator;
+import io.realtime.bench.report.LatencyTables;
 import io.realtime.bench.report.Report;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,9 +28,14 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <pre>
  * java -cp … io.realtime.bench.BenchRunner mode=full|smoke [targets=ours-ws,stomp,…]
- *      [scenarios=idle,fanout-1000,…] [docs=true] [out=target/results]
- *      [tomcat-buffer=1024] [jfr=OURS] [server-jvm=-Xlog:gc:file=gc.log:time,…] [trace=true]
+ *      [scenarios=idle,fanout-1000,latency-100,…] [docs=true] [out=target/results]
+ *      [tomcat-buffer=1024] [jfr=OURS] [server-jvm=-XX:…,…] [trace=true] [cpus=0/1]
  * </pre>
+ *
+ * {@code cpus=<server>/<generator>} confines the server and each load generator to those CPU
+ * lists with {@code taskset}. The latency scenarios ({@code latency-1}, {@code latency-100},
+ * {@code latency-1000}) run only when named; their tables, with the server's GC pauses per step
+ * from {@code logs/gc-<target>.log}, are printed and written to {@code latency.md}.
  *
  * {@code trace=true} writes, per scenario, the fastest and slowest delivery of every message to
  * {@code logs/trace-<target>-<scenario>.txt}, to match latency spikes to a server's GC log.
@@ -44,12 +50,15 @@ public final class BenchRunner {
 
 	private final Path out;
 
+	private final CpuPlacement cpus;
+
 	/** Local addresses 127.a.b.x: a fresh /24 per load generator, so no run meets another's TIME_WAIT. */
 	private int network = ThreadLocalRandom.current().nextInt(250 * 200);
 
 	public BenchRunner(Map<String, String> options) {
 		this.options = options;
 		this.out = Path.of(options.getOrDefault("out", "target/results"));
+		this.cpus = options.containsKey("cpus") ? CpuPlacement.parse(options.get("cpus")) : CpuPlacement.NONE;
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -96,6 +105,14 @@ public final class BenchRunner {
 		List<Scenario> scenarios = new ArrayList<>(smoke ? Scenario.smoke() : Scenario.full());
 		if (this.options.containsKey("scenarios")) {
 			List<String> names = Arrays.asList(this.options.get("scenarios").split(","));
+			if (!smoke) {
+				scenarios.addAll(Scenario.moderateLoad());
+			}
+			for (String name : names) {
+				if (scenarios.stream().noneMatch((scenario) -> scenario.name().equals(name))) {
+					throw new IllegalArgumentException("unknown scenario '" + name + "'");
+				}
+			}
 			scenarios.removeIf((scenario) -> !names.contains(scenario.name()));
 		}
 		List<Target> targets = new ArrayList<>();
@@ -109,6 +126,7 @@ public final class BenchRunner {
 		Path logs = this.out.resolve("logs");
 		List<Map<String, Object>> results = new ArrayList<>();
 		Instant started = Instant.now();
+		Map<String, Object> machine = Machine.describe();
 		for (Target target : targets) {
 			Target.Server server = target.server();
 			if (server == Target.Server.SOCKETIO && !prepareSocketIo(logs)) {
@@ -118,8 +136,9 @@ public final class BenchRunner {
 			}
 			// a fresh server per target: an earlier transport's connections never skew a heap baseline
 			log("starting " + server + " for " + target.name());
-			try (ServerProcess process = ServerProcess.start(server, logs, smoke ? "512m" : "3g",
-					jvmOptions(server))) {
+			GcLog gcLog = new GcLog(logs.resolve("gc-" + target.name() + ".log"));
+			try (ServerProcess process = ServerProcess.start(server, logs, smoke ? "512m" : "3g", jvmOptions(server),
+					gcLog, this.cpus)) {
 				long baseline = openFiles(process.pid());
 				for (Scenario scenario : scenarios) {
 					awaitConnectionsGone(process.pid(), baseline);
@@ -132,11 +151,19 @@ public final class BenchRunner {
 		document.put("finished", Instant.now().toString());
 		document.put("mode", smoke ? "smoke" : "full");
 		document.put("tomcatBuffer", Integer.parseInt(this.options.getOrDefault("tomcat-buffer", "0")));
-		document.put("machine", Machine.describe());
+		machine.put("loadAverageAfter", Machine.loadAverage());
+		document.put("machine", machine);
+		document.put("cpus", this.cpus.describe());
 		document.put("scenarios", scenarios);
 		document.put("results", results);
 		Files.writeString(this.out.resolve("results.json"),
 				JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document));
+		LatencyTables latency = new LatencyTables(document);
+		if (!latency.scenarios().isEmpty()) {
+			String tables = latency.markdown();
+			Files.writeString(this.out.resolve("latency.md"), tables);
+			System.out.println(tables);
+		}
 		if (Boolean.parseBoolean(this.options.getOrDefault("docs", "false"))) {
 			Path docs = Path.of(this.options.getOrDefault("docs-dir", "../docs"));
 			new Report(document, docs).write();
@@ -189,8 +216,8 @@ public final class BenchRunner {
 	private Map<String, Object> runScenario(ServerProcess server, Target target, Scenario scenario, Path logs)
 			throws IOException, InterruptedException {
 		int net = this.network++;
-		List<String> command = new ArrayList<>(List.of(java(), "-Xmx1500m", "-XX:+UseParallelGC", "-cp",
-				System.getProperty("java.class.path"), LoadGenerator.class.getName()));
+		List<String> command = new ArrayList<>(this.cpus.generator(List.of(java(), "-Xmx1500m",
+				"-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName())));
 		command.add("protocol=" + target.protocol().name());
 		command.add("port=" + server.port);
 		command.add("pid=" + server.pid());
@@ -201,7 +228,7 @@ public final class BenchRunner {
 		command.add("step-seconds=" + scenario.stepSeconds());
 		command.add("burst=" + scenario.burst());
 		command.add("idle-seconds=" + scenario.idleSeconds());
-		command.add("warmup-seconds=" + (this.options.getOrDefault("mode", "smoke").equals("smoke") ? 0 : 2));
+		command.add("warmup-seconds=" + scenario.warmupSeconds());
 		command.add("threads=" + this.options.getOrDefault("threads", "2"));
 		command.add("local=127." + (1 + (net / 250) % 250) + "." + (1 + net % 250));
 		if (Boolean.parseBoolean(this.options.getOrDefault("trace", "false"))) {
@@ -234,8 +261,35 @@ public final class BenchRunner {
 		row.put("scenario", scenario.name());
 		row.putAll(result);
 		row.put("generatorCpuSeconds", generatorCpu);
+		addGcPauses(row, server.gcLog);
 		log(target.name() + " / " + scenario.name() + ": " + summary(row));
 		return row;
+	}
+
+	/**
+	 * Give every step the server's GC pauses during it, as {@code gcPauses}; none when the server
+	 * writes no GC log.
+	 */
+	@SuppressWarnings("unchecked")
+	private static void addGcPauses(Map<String, Object> row, GcLog gcLog) throws IOException {
+		if (!Files.exists(gcLog.file())) {
+			return;
+		}
+		List<GcLog.Pause> pauses = gcLog.read();
+		List<Object> steps = new ArrayList<>();
+		if (row.get("warmup") != null) {
+			steps.add(row.get("warmup"));
+		}
+		if (row.get("steps") instanceof List<?> list) {
+			steps.addAll(list);
+		}
+		if (row.get("burst") != null) {
+			steps.add(row.get("burst"));
+		}
+		for (Object item : steps) {
+			Map<String, Object> step = (Map<String, Object>) item;
+			step.put("gcPauses", GcLog.during(pauses, number(step, "startEpochMillis"), number(step, "endEpochMillis")));
+		}
 	}
 
 	private static String summary(Map<String, Object> row) {
@@ -253,8 +307,10 @@ public final class BenchRunner {
 		if (row.get("steps") instanceof List<?> steps) {
 			for (Object step : steps) {
 				Map<?, ?> s = (Map<?, ?>) step;
-				text.append(String.format("[%s/s p99=%.1fms%s] ", s.get("offeredDeliveriesPerSecond"),
-						((Number) s.get("p99Millis")).doubleValue(), Boolean.TRUE.equals(s.get("complete")) ? "" : " INCOMPLETE"));
+				text.append(String.format("[%s/s p99=%.1fms max=%.1fms%s%s] ", s.get("offeredDeliveriesPerSecond"),
+						((Number) s.get("p99Millis")).doubleValue(), ((Number) s.get("maxMillis")).doubleValue(),
+						(s.get("gcPauses") instanceof Map<?, ?> gc) ? " gc=" + gc.get("count") : "",
+						Boolean.TRUE.equals(s.get("complete")) ? "" : " INCOMPLETE"));
 			}
 		}
 		return text.toString();

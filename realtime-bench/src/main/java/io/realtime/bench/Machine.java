@@ -21,8 +21,13 @@ final class Machine {
 		machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
 		machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
 		machine.put("node", command("node", "--version"));
-		machine.put("loadAverage", firstLine("/proc/loadavg", ""));
+		machine.put("loadAverage", loadAverage());
 		return machine;
+	}
+
+	/** The 1, 5 and 15 minute load averages, runnable and total tasks, the last pid. */
+	static String loadAverage() {
+		return firstLine("/proc/loadavg", "");
 	}
 
 	private static String firstLine(String file, String prefix) {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server under test in a process of its own, started with the same Tomcat settings for every
- * Java server, and stopped when the target's scenarios are done.
+ * Java server, on the cores it is given, writing its GC pauses to a log, and stopped when the
+ * target's scenarios are done.
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -40,31 +41,36 @@ final class ServerProcess implements AutoCloseable {
 
 	final int port;
 
-	private ServerProcess(Process process, int port) {
+	final GcLog gcLog;
+
+	private ServerProcess(Process process, int port, GcLog gcLog) {
 		this.process = process;
 		this.port = port;
+		this.gcLog = gcLog;
 	}
 
 	long pid() {
 		return this.process.pid();
 	}
 
-	static ServerProcess start(Target.Server server, Path logs, String heap, List<String> jvmOptions)
-			throws IOException, InterruptedException {
+	static ServerProcess start(Target.Server server, Path logs, String heap, List<String> jvmOptions,
+			GcLog gcLog, CpuPlacement cpus) throws IOException, InterruptedException {
 		int port = freePort();
 		List<String> command = new ArrayList<>();
-		ProcessBuilder builder = new ProcessBuilder(command);
+		ProcessBuilder builder = new ProcessBuilder();
+		Files.deleteIfExists(gcLog.file());
 		if (server == Target.Server.SOCKETIO) {
 			Path directory = socketIoDirectory();
 			command.addAll(List.of("node", "--expose-gc", "server.js", Integer.toString(port)));
 			builder.directory(directory.toFile());
 			builder.environment().put("BENCH_HEARTBEAT", Integer.toString(HEARTBEAT_MILLIS));
+			builder.environment().put("BENCH_GC_LOG", gcLog.file().toAbsolutePath().toString());
 		}
 		else {
 			command.add(BenchRunner.java());
 			// heap committed up front, so RSS grows with what connections touch, not with heap sizing
 			command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
-					"-Dbench.heartbeat=" + HEARTBEAT_MILLIS));
+					"-Dbench.heartbeat=" + HEARTBEAT_MILLIS, gcLog.jvmOption()));
 			command.addAll(jvmOptions);
 			command.addAll(List.of("-cp", System.getProperty("java.class.path"), server.mainClass,
 					"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off",
@@ -83,8 +89,9 @@ final class ServerProcess implements AutoCloseable {
 		}
 		Files.createDirectories(logs);
 		Path log = logs.resolve(server.name().toLowerCase() + ".log");
+		builder.command(cpus.server(command));
 		builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-		ServerProcess started = new ServerProcess(builder.start(), port);
+		ServerProcess started = new ServerProcess(builder.start(), port, gcLog);
 		started.awaitUp(log);
 		return started;
 	}

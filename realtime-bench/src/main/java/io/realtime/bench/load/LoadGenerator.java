@@ -30,8 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * </pre>
  *
  * Arguments are {@code key=value}: protocol, port, pid, scenario (idle|fanout), connections,
- * topics, rates (messages per second, comma separated), step-seconds, burst (messages per
- * topic), idle-seconds, threads, local (the first three octets of the local addresses), window
+ * topics, rates (messages per second, comma separated), warmup-seconds, step-seconds, burst
+ * (messages per topic), idle-seconds, threads, local (the first three octets of the local addresses), window
  * (connections opening at once), trace (a file for the fastest and slowest delivery of every
  * sequence number, see {@link DeliveryTrace}).
  *
@@ -185,7 +185,7 @@ public final class LoadGenerator {
 		long from = 0;
 		boolean complete = true;
 		String[] rates = option("rates", "").split(",");
-		int warmup = intOption("warmup-seconds", 2);
+		double warmup = Double.parseDouble(option("warmup-seconds", "2"));
 		if (warmup > 0 && !rates[0].isBlank()) {
 			// JIT compilation and pool growth happen here, not in the first measured step
 			double rate = Double.parseDouble(rates[0]);
@@ -253,6 +253,8 @@ public final class LoadGenerator {
 		long expectedNext = from + perTopic;
 		this.loops.forEach(IoLoop::takeLatency);
 		long receivedBefore = sum((c) -> c.received);
+		long duplicatedBefore = sum((c) -> c.duplicated);
+		long startMillis = System.currentTimeMillis();
 		long start = System.nanoTime();
 		publish(topics, messages, rate, from);
 		double publishSeconds = (rate > 0) ? messages / rate : 0;
@@ -283,7 +285,11 @@ public final class LoadGenerator {
 		step.put("p999Millis", latency.getValueAtPercentile(99.9) / 1000.0);
 		step.put("maxMillis", latency.getMaxValue() / 1000.0);
 		step.put("missing", missing(expectedNext));
+		step.put("duplicated", sum((c) -> c.duplicated) - duplicatedBefore);
 		step.put("complete", complete);
+		// wall clock, to find the server's GC pauses in the step: from the publish request to the last delivery
+		step.put("startEpochMillis", startMillis);
+		step.put("endEpochMillis", startMillis + Math.max(0, last - start) / 1_000_000);
 		return step;
 	}
 

@@ -11,7 +11,9 @@ import io.realtime.bench.Target;
 
 /**
  * Writes a run's tables into {@code docs/BENCHMARKS.md}, between its results markers, and its
- * charts as PNGs under {@code docs/bench/}. Everything outside the markers is left as it is.
+ * charts as PNGs under {@code docs/bench/}; the latency scenarios go between markers of their
+ * own, so a latency run leaves the comparison's results alone and the other way round.
+ * Everything outside the markers is left as it is.
  *
  * @since 0.1.0
  */
@@ -20,6 +22,10 @@ public final class Report {
 	static final String BEGIN = "<!-- bench:results:begin (written by realtime-bench; edit outside) -->";
 
 	static final String END = "<!-- bench:results:end -->";
+
+	static final String LATENCY_BEGIN = "<!-- bench:latency:begin (written by realtime-bench; edit outside) -->";
+
+	static final String LATENCY_END = "<!-- bench:latency:end -->";
 
 	private final Results results;
 
@@ -31,21 +37,32 @@ public final class Report {
 	}
 
 	public void write() throws IOException {
-		Path charts = this.docs.resolve("bench");
-		Files.createDirectories(charts);
-		new Charts(this.results).write(charts);
 		Path file = this.docs.resolve("BENCHMARKS.md");
 		String text = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
-		String section = BEGIN + "\n" + markdown() + END;
-		int begin = text.indexOf(BEGIN);
-		int end = text.indexOf(END);
-		if (begin >= 0 && end > begin) {
-			text = text.substring(0, begin) + section + text.substring(end + END.length());
+		List<String> latency = this.results.latencyScenarios();
+		if (this.results.rows().stream().anyMatch((row) -> !latency.contains(row.get("scenario")))) {
+			Path charts = this.docs.resolve("bench");
+			Files.createDirectories(charts);
+			new Charts(this.results).write(charts);
+			text = section(text, BEGIN, END, "## Results", markdown());
 		}
-		else {
-			text = text.stripTrailing() + "\n\n## Results\n\n" + section + "\n";
+		LatencyTables tables = new LatencyTables(this.results);
+		if (!tables.scenarios().isEmpty()) {
+			text = section(text, LATENCY_BEGIN, LATENCY_END, "## Latency at moderate load", tables.markdown());
 		}
 		Files.writeString(file, text);
+	}
+
+	/** The text with the part between the markers replaced, or appended under a heading. */
+	private static String section(String text, String beginMarker, String endMarker, String heading,
+			String markdown) {
+		String section = beginMarker + "\n" + markdown + endMarker;
+		int begin = text.indexOf(beginMarker);
+		int end = text.indexOf(endMarker);
+		if (begin >= 0 && end > begin) {
+			return text.substring(0, begin) + section + text.substring(end + endMarker.length());
+		}
+		return text.stripTrailing() + "\n\n" + heading + "\n\n" + section + "\n";
 	}
 
 	String markdown() {

@@ -54,6 +54,22 @@ final class Results {
 		return scenario;
 	}
 
+	/** The run's latency scenarios, in the order they ran. */
+	List<String> latencyScenarios() {
+		List<String> names = new ArrayList<>();
+		if (this.document.get("scenarios") instanceof List<?> list) {
+			for (Object item : list) {
+				if (item instanceof io.realtime.bench.Scenario s && s.latency()) {
+					names.add(s.name());
+				}
+				if (item instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("latency"))) {
+					names.add(String.valueOf(m.get("name")));
+				}
+			}
+		}
+		return names;
+	}
+
 	private static String capitalize(String text) {
 		return Character.toUpperCase(text.charAt(0)) + text.substring(1);
 	}
