@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * java -cp … io.realtime.bench.BenchRunner mode=full|smoke [targets=ours-ws,stomp,…]
  *      [scenarios=idle,fanout-1000,latency-100,…] [docs=true] [out=target/results]
- *      [tomcat-buffer=1024] [jfr=OURS] [server-jvm=-XX:…,…] [trace=true] [cpus=0/1]
+ *      [tomcat-buffer=1024] [tomcat-threads=200] [jfr=OURS] [server-jvm=-XX:…,…] [trace=true] [cpus=0/1]
  * </pre>
  *
  * {@code cpus=<server>/<generator>} confines the server and each load generator to those CPU
@@ -151,6 +151,7 @@ public final class BenchRunner {
 		document.put("finished", Instant.now().toString());
 		document.put("mode", smoke ? "smoke" : "full");
 		document.put("tomcatBuffer", Integer.parseInt(this.options.getOrDefault("tomcat-buffer", "0")));
+		document.put("tomcatThreads", Integer.parseInt(this.options.getOrDefault("tomcat-threads", "200")));
 		machine.put("loadAverageAfter", Machine.loadAverage());
 		document.put("machine", machine);
 		document.put("cpus", this.cpus.describe());
@@ -201,6 +202,9 @@ public final class BenchRunner {
 			options.add("-Dbench.tomcat.socket-buffer=" + buffer);
 			options.add("-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=" + buffer);
 		}
+		// Tomcat's request threads also run WebSocket send completions: how many it may start
+		// shows in the latency tail on few cores (docs/BENCHMARKS.md)
+		options.add("-Dserver.tomcat.threads.max=" + this.options.getOrDefault("tomcat-threads", "200"));
 		String extra = this.options.get("server-jvm");
 		if (extra != null) {
 			options.addAll(Arrays.asList(extra.split(",")));

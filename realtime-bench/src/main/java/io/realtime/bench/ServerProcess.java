@@ -25,7 +25,7 @@ final class ServerProcess implements AutoCloseable {
 
 	/** Applied to every Java server: what 15,000 connections in one JVM need. */
 	static final List<String> TOMCAT = List.of("--server.tomcat.max-connections=20000",
-			"--server.tomcat.accept-count=2000", "--server.tomcat.threads.max=200",
+			"--server.tomcat.accept-count=2000",
 			"--server.tomcat.max-keep-alive-requests=-1");
 
 	/**
