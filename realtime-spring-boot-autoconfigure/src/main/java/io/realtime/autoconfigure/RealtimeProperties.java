@@ -500,6 +500,12 @@ public class RealtimeProperties {
 		 */
 		private Duration bodyTimeout = Duration.ofSeconds(10);
 
+		/**
+		 * Most bytes of publish bodies over 8 KB still on their way at once (each counted up to
+		 * max-message-size); past it such a publish gets 503. Unset: a sixteenth of the heap.
+		 */
+		private @Nullable DataSize bodiesInFlight;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -522,6 +528,14 @@ public class RealtimeProperties {
 
 		public void setBodyTimeout(Duration bodyTimeout) {
 			this.bodyTimeout = bodyTimeout;
+		}
+
+		public @Nullable DataSize getBodiesInFlight() {
+			return this.bodiesInFlight;
+		}
+
+		public void setBodiesInFlight(@Nullable DataSize bodiesInFlight) {
+			this.bodiesInFlight = bodiesInFlight;
 		}
 
 	}

@@ -67,6 +67,11 @@ public final class RealtimePropertiesValidator {
 		positive("realtime.websocket.ping-interval", properties.getWebsocket().getPingInterval());
 		positive("realtime.send-time-limit", properties.getSendTimeLimit());
 		positive("realtime.publish.body-timeout", properties.getPublish().getBodyTimeout());
+		DataSize inFlight = properties.getPublish().getBodiesInFlight();
+		if (inFlight != null && inFlight.toBytes() < properties.getMaxMessageSize().toBytes()) {
+			throw new InvalidConfigurationPropertyValueException("realtime.publish.bodies-in-flight", inFlight,
+					"must be at least realtime.max-message-size");
+		}
 		RealtimeProperties.Limits limits = properties.getLimits();
 		atLeastOne("realtime.limits.connections-per-client", limits.getConnectionsPerClient());
 		atLeastOne("realtime.limits.max-clients", limits.getMaxClients());

@@ -38,6 +38,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.Assert;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.CorsFilter;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
@@ -116,7 +117,9 @@ public final class RealtimeWebMvcAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "realtime.publish.enabled", matchIfMissing = true)
 	PublishEndpoint realtimePublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
 			AllowedOrigins origins, RealtimeProperties properties) {
-		return new PublishEndpoint(publisher, admission, wire, origins, properties.getPublish().getBodyTimeout());
+		DataSize inFlight = properties.getPublish().getBodiesInFlight();
+		return new PublishEndpoint(publisher, admission, wire, origins, properties.getPublish().getBodyTimeout(),
+				(inFlight != null) ? inFlight.toBytes() : PublishEndpoint.defaultMaxBodyBytesInFlight());
 	}
 
 	@Bean

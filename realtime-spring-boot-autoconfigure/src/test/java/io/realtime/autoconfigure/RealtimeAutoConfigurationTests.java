@@ -372,7 +372,7 @@ class RealtimeAutoConfigurationTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "realtime.max-connections=0", "realtime.writer-threads=0", "realtime.max-topics-per-connection=0",
+	@ValueSource(strings = { "realtime.max-connections=0", "realtime.writer-threads=0", "realtime.publish.bodies-in-flight=1KB", "realtime.max-topics-per-connection=0",
 			"realtime.long-poll.timeout=0s", "realtime.sse.heartbeat=0s", "realtime.websocket.ping-interval=-1s",
 			"realtime.send-time-limit=0s", "realtime.send-buffer-size=0B", "realtime.limits.connections-per-client=0",
 			"realtime.limits.max-clients=0", "realtime.limits.publish.rate=0", "realtime.limits.subscribe.burst=0",

@@ -221,7 +221,8 @@ class PlainSpringMvcIntegrationTests {
 		@Bean
 		PublishEndpoint publishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire,
 				AllowedOrigins origins) {
-			return new PublishEndpoint(publisher, admission, wire, origins, Duration.ofSeconds(10));
+			return new PublishEndpoint(publisher, admission, wire, origins, Duration.ofSeconds(10),
+					PublishEndpoint.defaultMaxBodyBytesInFlight());
 		}
 
 		@Bean

@@ -6,6 +6,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.realtime.core.Message;
 import io.realtime.webmvc.Admission;
@@ -47,6 +48,9 @@ import org.springframework.web.context.request.async.WebAsyncUtils;
 @RequestMapping("${realtime.base-path:/realtime}")
 public class PublishEndpoint {
 
+	/** Bodies up to this many bytes are not counted against the bodies in flight. */
+	private static final int SMALL_BODY = 8192;
+
 	private final RealtimePublisher publisher;
 
 	private final Admission admission;
@@ -57,6 +61,11 @@ public class PublishEndpoint {
 
 	private final Duration bodyTimeout;
 
+	private final long maxBodyBytesInFlight;
+
+	/** Bytes reserved by bodies read asynchronously now, each at most the size limit. */
+	private final AtomicLong bodyBytesInFlight = new AtomicLong();
+
 	/**
 	 * Create the endpoint.
 	 * @param publisher publishes what clients send
@@ -64,14 +73,27 @@ public class PublishEndpoint {
 	 * @param wire encodes the reply
 	 * @param origins the origin rule a browser's publish follows
 	 * @param bodyTimeout how long a client may take to send its body
+	 * @param maxBodyBytesInFlight the most bytes of bodies over 8 KB still on their way at once, see
+	 * {@link #defaultMaxBodyBytesInFlight()}
 	 */
 	public PublishEndpoint(RealtimePublisher publisher, Admission admission, WireFormat wire, AllowedOrigins origins,
-			Duration bodyTimeout) {
+			Duration bodyTimeout, long maxBodyBytesInFlight) {
 		this.publisher = publisher;
 		this.admission = admission;
 		this.wire = wire;
 		this.origins = origins;
 		this.bodyTimeout = bodyTimeout;
+		this.maxBodyBytesInFlight = maxBodyBytesInFlight;
+	}
+
+	/**
+	 * The default bound on bodies on their way: a sixteenth of the heap. Bodies read without a
+	 * thread are no longer bounded by the container's threads, so many slow ones at once would
+	 * otherwise hold up to {@code max-message-size} each.
+	 * @return the bytes
+	 */
+	public static long defaultMaxBodyBytesInFlight() {
+		return Runtime.getRuntime().maxMemory() / 16;
 	}
 
 	@PostMapping("/publish")
@@ -108,7 +130,19 @@ public class PublishEndpoint {
 			response.getOutputStream().write(json);
 			return null;
 		}
+		// what the rest of this body may take, held until the request completes; a small body
+		// costs no more than the container's own buffers of its connection, and is not counted
+		long length = request.getContentLengthLong();
+		long reserved = (length >= 0 && length <= SMALL_BODY) ? 0
+				: Math.min((length >= 0) ? length : Long.MAX_VALUE, this.admission.maxMessageSize() + 1L);
+		if (this.bodyBytesInFlight.addAndGet(reserved) > this.maxBodyBytesInFlight) {
+			this.bodyBytesInFlight.addAndGet(-reserved);
+			leaveBodyUnread(response);
+			throw (refusal != null) ? refusal
+					: new RealtimeException(Reason.UNAVAILABLE, "too many publish bodies on their way, try again later");
+		}
 		DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(this.bodyTimeout.toMillis());
+		result.onCompletion(() -> this.bodyBytesInFlight.addAndGet(-reserved));
 		result.onTimeout(() -> {
 			leaveBodyUnread(response);
 			result.setErrorResult(new RealtimeException(Reason.TIMEOUT,
@@ -212,11 +246,15 @@ public class PublishEndpoint {
 
 		private final byte[] buffer = new byte[4096];
 
+		/** Bytes of the body read so far, kept or not. */
+		private long received;
+
 		BodyReader(ServletInputStream in, ByteArrayOutputStream arrived, @Nullable String topic,
 				@Nullable RealtimeException refusal, @Nullable String contentType, HttpServletResponse response,
 				DeferredResult<ResponseEntity<String>> result) {
 			this.in = in;
 			this.body = arrived;
+			this.received = arrived.size();
 			this.topic = topic;
 			this.refusal = refusal;
 			this.contentType = contentType;
@@ -229,10 +267,14 @@ public class PublishEndpoint {
 			while (this.in.isReady() && !this.in.isFinished()) {
 				int read = this.in.read(this.buffer);
 				if (read > 0) {
-					this.body.write(this.buffer, 0, read);
+					this.received += read;
+					if (this.refusal == null) {
+						// a refused body is only read through, so the connection stays usable
+						this.body.write(this.buffer, 0, read);
+					}
 				}
 				try {
-					PublishEndpoint.this.admission.checkSize(this.body.size(), "body");
+					PublishEndpoint.this.admission.checkSize(this.received, "body");
 				}
 				catch (RealtimeException ex) {
 					// past the limit: stop reading, and so the container's callbacks
