@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 
 import io.realtime.core.Broker;
 import io.realtime.core.HistoryPage;
@@ -300,6 +302,18 @@ class RealtimeAutoConfigurationTests {
 			assertThat(context).hasSingleBean(RealtimePublisher.class);
 			TRANSPORTS.values().forEach((type) -> assertThat(context).doesNotHaveBean(type));
 		});
+	}
+
+	@Test
+	void writerThreadsReachTheConnectionRegistry() {
+		this.contextRunner.withPropertyValues("realtime.writer-threads=3").run((context) -> {
+			ExecutorService writers = context.getBean(ConnectionRegistry.class).writers();
+			assertThat(writers).isInstanceOfSatisfying(ThreadPoolExecutor.class,
+					(pool) -> assertThat(pool.getMaximumPoolSize()).isEqualTo(3));
+		});
+		this.contextRunner.run((context) -> assertThat(context.getBean(ConnectionRegistry.class).writers())
+			.isInstanceOfSatisfying(ThreadPoolExecutor.class, (pool) -> assertThat(pool.getMaximumPoolSize())
+				.isEqualTo(ConnectionRegistry.defaultWriterThreads())));
 	}
 
 	@Test
