@@ -233,6 +233,7 @@ public final class BenchRunner {
 		command.add("burst=" + scenario.burst());
 		command.add("idle-seconds=" + scenario.idleSeconds());
 		command.add("warmup-seconds=" + scenario.warmupSeconds());
+		command.add("settle=" + scenario.latency());
 		command.add("threads=" + this.options.getOrDefault("threads", "2"));
 		command.add("local=127." + (1 + (net / 250) % 250) + "." + (1 + net % 250));
 		if (Boolean.parseBoolean(this.options.getOrDefault("trace", "false"))) {

@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * Arguments are {@code key=value}: protocol, port, pid, scenario (idle|fanout), connections,
  * topics, rates (messages per second, comma separated), warmup-seconds, step-seconds, burst
- * (messages per topic), idle-seconds, threads, local (the first three octets of the local addresses), window
+ * (messages per topic), idle-seconds, settle (collect the server's heap after connecting), threads, local (the
+ * first three octets of the local addresses), window
  * (connections opening at once), trace (a file for the fastest and slowest delivery of every
  * sequence number, see {@link DeliveryTrace}).
  *
@@ -180,6 +181,12 @@ public final class LoadGenerator {
 		result.put("connections", count);
 		result.put("topics", topics);
 		result.put("connectSeconds", (System.nanoTime() - openStart) / 1e9);
+		if (Boolean.parseBoolean(option("settle", "false"))) {
+			// the state of connections all made in the same second is collected here, at connect
+			// time, not by the first young collection of a measured step: a server whose clients
+			// arrive over minutes pays for it in small parts
+			heap();
+		}
 		int subscribersPerTopic = count / topics;
 		List<Map<String, Object>> steps = new ArrayList<>();
 		long from = 0;

@@ -61,9 +61,10 @@ public interface ContainerFastPaths {
 	/**
 	 * Frames sent from bytes encoded once for every subscriber, for a session's remote endpoint.
 	 * @param remote the asynchronous remote endpoint of a session
+	 * @param sendTimeLimit longest a write may wait for a client that does not read
 	 * @return the frames, or {@code null} to use the standard send API
 	 */
-	default @Nullable PreEncodedFrames preEncodedFrames(RemoteEndpoint.Async remote) {
+	default @Nullable PreEncodedFrames preEncodedFrames(RemoteEndpoint.Async remote, Duration sendTimeLimit) {
 		return null;
 	}
 

@@ -23,8 +23,10 @@ import org.springframework.web.socket.WebSocketSession;
  * request (a servlet upgrade answering {@code 200} with {@code Connection: close}) so Tomcat
  * recycles the request's buffers (~75 KB) while the response stays open, with a socket write
  * timeout and a close from any thread done on Tomcat's socket wrapper;</li>
- * <li>{@value #PRE_ENCODED_FRAMES}: WebSocket frames sent from bytes encoded once for every
- * subscriber, and pings and batch flushes that do not block.</li>
+ * <li>{@value #PRE_ENCODED_FRAMES}: WebSocket frames encoded once for every subscriber and
+ * written straight to the session's socket without blocking, many per system call, completing
+ * on the writer's thread rather than through the connector's executor (on connectors with
+ * asynchronous IO, Tomcat's default).</li>
  * </ul>
  * and, needing nothing but Tomcat's documented behaviour, a small frame buffer per WebSocket.
  * A hook this Tomcat does not have is logged once at WARN with its name, and Spring's portable
@@ -47,9 +49,9 @@ public final class TomcatFastPaths implements ContainerFastPaths {
 
 	private final @Nullable TomcatSockets sockets;
 
-	private final @Nullable PreEncodedText frames;
+	private final @Nullable SocketFrames frames;
 
-	private TomcatFastPaths(@Nullable TomcatSockets sockets, @Nullable PreEncodedText frames) {
+	private TomcatFastPaths(@Nullable TomcatSockets sockets, @Nullable SocketFrames frames) {
 		this.sockets = sockets;
 		this.frames = frames;
 	}
@@ -75,9 +77,9 @@ public final class TomcatFastPaths implements ContainerFastPaths {
 		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 			warn(DETACHED_RESPONSES, "SSE streams and long polls stay on their requests", ex);
 		}
-		PreEncodedText frames = null;
+		SocketFrames frames = null;
 		try {
-			frames = PreEncodedText.resolve(loader);
+			frames = SocketFrames.resolve(loader);
 		}
 		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 			warn(PRE_ENCODED_FRAMES, "WebSocket frames are sent with the standard API", ex);
@@ -131,8 +133,8 @@ public final class TomcatFastPaths implements ContainerFastPaths {
 	}
 
 	@Override
-	public @Nullable PreEncodedFrames preEncodedFrames(RemoteEndpoint.Async remote) {
-		return (this.frames != null) ? this.frames.framesOf(remote) : null;
+	public @Nullable PreEncodedFrames preEncodedFrames(RemoteEndpoint.Async remote, Duration sendTimeLimit) {
+		return (this.frames != null) ? this.frames.framesOf(remote, sendTimeLimit) : null;
 	}
 
 }

@@ -2,6 +2,7 @@ package io.realtime.webmvc.websocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.realtime.webmvc.ConnectionRegistry;
@@ -63,7 +64,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 
 	private @Nullable Runnable completionOf;
 
-	/** Frames from bytes and batch flushes, where the container's fast path has them. */
+	/** Frames from bytes, collected until the outbox runs dry, where the container's fast path has them. */
 	private volatile @Nullable PreEncodedFrames frames;
 
 	/** Pings written since the last pong; only the writer counts up. */
@@ -98,17 +99,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 		standard.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, timeout);
 		RemoteEndpoint.Async async = standard.getAsyncRemote();
 		async.setSendTimeout(timeout);
-		PreEncodedFrames frames = this.fastPaths.preEncodedFrames(async);
-		if (frames != null) {
-			try {
-				// frames collect in the container's buffer until the outbox runs dry
-				async.setBatchingAllowed(true);
-				this.frames = frames;
-			}
-			catch (IOException ex) {
-				// standard sends then
-			}
-		}
+		this.frames = this.fastPaths.preEncodedFrames(async, this.settings.sendTimeLimit());
 		this.async = async;
 	}
 
@@ -182,7 +173,10 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 			}
 		}
 		else if (item instanceof Reply reply) {
-			if (async != null) {
+			if (frames != null) {
+				frames.sendText(reply.json().getBytes(StandardCharsets.UTF_8), completion(done));
+			}
+			else if (async != null) {
 				async.sendText(reply.json(), completion(done));
 			}
 			else {
