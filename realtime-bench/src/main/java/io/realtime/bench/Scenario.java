@@ -39,7 +39,7 @@ public record Scenario(String name, String label, boolean idle, boolean latency,
 	 * on a server confined to one core.
 	 */
 	static Scenario atModerateLoad(String name, String label, int connections, List<Double> rates) {
-		return new Scenario(name, label, false, true, connections, 1, rates, 5, 10, 0, 0);
+		return new Scenario(name, label, false, true, connections, 1, rates, 20, 10, 0, 0);
 	}
 
 	/** The full benchmark: the scale. */
