@@ -220,8 +220,12 @@ public final class BenchRunner {
 	private Map<String, Object> runScenario(ServerProcess server, Target target, Scenario scenario, Path logs)
 			throws IOException, InterruptedException {
 		int net = this.network++;
-		List<String> command = new ArrayList<>(this.cpus.generator(List.of(java(), "-Xmx1500m",
-				"-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName())));
+		// a young generation that a step does not fill, and a log to show the generator's own
+		// pauses stay out of the steps (a 60 ms one in a step once set a server's p99)
+		Path generatorGc = logs.resolve("gc-generator-" + target.name() + "-" + scenario.name() + ".log");
+		List<String> command = new ArrayList<>(this.cpus.generator(List.of(java(), "-Xmx1500m", "-Xmn768m",
+				"-XX:+UseParallelGC", "-Xlog:gc:file=" + generatorGc.toAbsolutePath() + ":uptimemillis", "-cp",
+				System.getProperty("java.class.path"), LoadGenerator.class.getName())));
 		command.add("protocol=" + target.protocol().name());
 		command.add("port=" + server.port);
 		command.add("pid=" + server.pid());

@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * Arguments are {@code key=value}: protocol, port, pid, scenario (idle|fanout), connections,
  * topics, rates (messages per second, comma separated), warmup-seconds, step-seconds, burst
- * (messages per topic), idle-seconds, settle (collect the server's heap after connecting), threads, local (the
+ * (messages per topic), idle-seconds, settle (collect the server's heap after connecting, the generator's before each step), threads, local (the
  * first three octets of the local addresses), window
  * (connections opening at once), trace (a file for the fastest and slowest delivery of every
  * sequence number, see {@link DeliveryTrace}).
@@ -50,6 +50,9 @@ public final class LoadGenerator {
 
 	private final Endpoint endpoint;
 
+	/** Collect the server's heap after connecting and the generator's before each step. */
+	private final boolean settle;
+
 	private final HttpClient http = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
 		.connectTimeout(Duration.ofSeconds(10))
@@ -66,6 +69,7 @@ public final class LoadGenerator {
 	private LoadGenerator(Map<String, String> options) {
 		this.options = options;
 		this.protocol = Protocol.valueOf(option("protocol", null));
+		this.settle = Boolean.parseBoolean(option("settle", "false"));
 		this.endpoint = new Endpoint(new InetSocketAddress("127.0.0.1", Integer.parseInt(option("port", null))));
 	}
 
@@ -181,7 +185,7 @@ public final class LoadGenerator {
 		result.put("connections", count);
 		result.put("topics", topics);
 		result.put("connectSeconds", (System.nanoTime() - openStart) / 1e9);
-		if (Boolean.parseBoolean(option("settle", "false"))) {
+		if (this.settle) {
 			// the state of connections all made in the same second is collected here, at connect
 			// time, not by the first young collection of a measured step: a server whose clients
 			// arrive over minutes pays for it in small parts
@@ -258,6 +262,10 @@ public final class LoadGenerator {
 			throws Exception {
 		int messages = perTopic * topics;
 		long expectedNext = from + perTopic;
+		if (this.settle) {
+			// the generator's own collection, before the step rather than in it
+			System.gc();
+		}
 		this.loops.forEach(IoLoop::takeLatency);
 		long receivedBefore = sum((c) -> c.received);
 		long duplicatedBefore = sum((c) -> c.duplicated);
