@@ -1,6 +1,7 @@
 package io.realtime.webmvc;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,28 @@ class TransportsIntegrationTests {
 			assertThat(longPolled.get("messages")).extracting((message) -> message.get("data").get("from").asString())
 				.isEqualTo(expected);
 			assertThat(longPolled.get("recovered").asBoolean()).isTrue();
+		}
+	}
+
+	/**
+	 * Frames of every length encoding (7-bit, 16-bit and 64-bit), and a burst long enough that
+	 * frames collected for one write go out in several.
+	 */
+	@Test
+	void webSocketFramesOfEveryLengthArriveWholeAndInOrder() throws Exception {
+		try (WebSocketTestClient ws = WebSocketTestClient.connect(this.port, null)) {
+			ws.send("{\"type\":\"subscribe\",\"topic\":\"room/frames\"}");
+			await().atMost(WAIT).until(() -> ws.frames("subscribed").size() == 1);
+			List<Integer> sizes = new ArrayList<>(List.of(0, 60, 125, 126, 1_000, 40_000, 65_535, 70_000));
+			for (int i = 0; i < 600; i++) {
+				sizes.add(i % 200);
+			}
+			for (int size : sizes) {
+				this.publisher.publish("room/frames", "x".repeat(size));
+			}
+			await().atMost(WAIT).until(() -> ws.frames("message").size() == sizes.size());
+			assertThat(ws.frames("message")).extracting((frame) -> frame.get("data").asString().length())
+				.isEqualTo(sizes);
 		}
 	}
 

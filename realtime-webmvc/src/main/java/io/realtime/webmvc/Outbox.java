@@ -49,6 +49,9 @@ public final class Outbox<T> {
 	/** Completes the write in flight; the same for every write. */
 	private final Runnable done = this::completed;
 
+	/** What the executor runs; one for every drain rather than a new one each time. */
+	private final Runnable drainTask = this::drain;
+
 	/** Whether items were written since the last flush; touched only by the drain loop. */
 	private boolean unflushed;
 
@@ -81,7 +84,7 @@ public final class Outbox<T> {
 		}
 		this.queue.add(new Queued<>(item, bytes));
 		if (this.draining.compareAndSet(false, true)) {
-			this.executor.execute(this::drain);
+			this.executor.execute(this.drainTask);
 		}
 		return true;
 	}

@@ -6,8 +6,7 @@ import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import io.realtime.webmvc.container.PreEncodedFrames;
@@ -41,8 +40,8 @@ final class SocketFrames {
 	/** Written at once when this much is collected, rather than when the outbox runs dry. */
 	private static final int MAX_COLLECTED_BYTES = 32 * 1024;
 
-	/** Frames (header and payload each) collected before a write: a bound on its buffer array. */
-	private static final int MAX_COLLECTED_BUFFERS = 256;
+	/** Frames collected before a write: a bound on its buffer array. */
+	private static final int MAX_COLLECTED_FRAMES = 128;
 
 	@SuppressWarnings("deprecation") // the session-less result: the handlers here do not read it
 	private static final SendResult OK = new SendResult();
@@ -62,7 +61,7 @@ final class SocketFrames {
 	/** {@code SocketWrapperBase.hasAsyncIO()}: the asynchronous write below needs it. */
 	private final MethodHandle hasAsyncIO;
 
-	/** {@code SocketWrapperBase.write(BlockingMode, long, TimeUnit, A, CompletionCheck, CompletionHandler, ByteBuffer...)}. */
+	/** {@code SocketWrapperBase.write(ByteBuffer[], int, int, BlockingMode, long, TimeUnit, A, CompletionCheck, CompletionHandler)}. */
 	private final MethodHandle write;
 
 	/** {@code BlockingMode.SEMI_BLOCK}: waits only for a write in flight, never for the client. */
@@ -104,10 +103,11 @@ final class SocketFrames {
 		MethodHandle hasAsyncIO = MethodHandles.publicLookup()
 			.findVirtual(wrapper, "hasAsyncIO", MethodType.methodType(boolean.class));
 		MethodHandle write = MethodHandles.publicLookup()
-			.findVirtual(wrapper, "write", MethodType.methodType(
-					Class.forName("org.apache.tomcat.util.net.SocketWrapperBase$CompletionState", false, loader), mode,
-					long.class, TimeUnit.class, Object.class, check, CompletionHandler.class, ByteBuffer[].class))
-			.asFixedArity();
+			.findVirtual(wrapper, "write",
+					MethodType.methodType(
+							Class.forName("org.apache.tomcat.util.net.SocketWrapperBase$CompletionState", false, loader),
+							ByteBuffer[].class, int.class, int.class, mode, long.class, TimeUnit.class, Object.class,
+							check, CompletionHandler.class));
 		Object completeWrite = wrapper.getField("COMPLETE_WRITE_WITH_COMPLETION").get(null);
 		return new SocketFrames(endpoint, writer, serverWriter, socket, hasAsyncIO, write, Enum.valueOf(mode, "SEMI_BLOCK"),
 				completeWrite);
@@ -137,19 +137,35 @@ final class SocketFrames {
 		}
 	}
 
-	/** A frame's header: unmasked, as a server sends, with the payload's length. */
-	private static ByteBuffer header(byte opCode, int length) {
-		ByteBuffer header;
+	/**
+	 * A whole frame, unmasked as a server sends it. A fan-out sends one message's bytes to every
+	 * subscriber in turn, so the last frame made is kept: made once per message, not per delivery.
+	 */
+	private static byte[] frame(byte opCode, byte[] payload) {
+		Frame last = lastFrame;
+		if (last != null && last.payload() == payload && last.opCode() == opCode) {
+			return last.bytes();
+		}
+		int length = payload.length;
+		int header = (length < 126) ? 2 : (length < 65536) ? 4 : 10;
+		ByteBuffer frame = ByteBuffer.allocate(header + length).put((byte) (FIN | opCode));
 		if (length < 126) {
-			header = ByteBuffer.allocate(2).put((byte) (FIN | opCode)).put((byte) length);
+			frame.put((byte) length);
 		}
 		else if (length < 65536) {
-			header = ByteBuffer.allocate(4).put((byte) (FIN | opCode)).put((byte) 126).putShort((short) length);
+			frame.put((byte) 126).putShort((short) length);
 		}
 		else {
-			header = ByteBuffer.allocate(10).put((byte) (FIN | opCode)).put((byte) 127).putLong(length);
+			frame.put((byte) 127).putLong(length);
 		}
-		return header.flip();
+		byte[] bytes = frame.put(payload).array();
+		lastFrame = new Frame(opCode, payload, bytes);
+		return bytes;
+	}
+
+	private static volatile @Nullable Frame lastFrame;
+
+	private record Frame(byte opCode, byte[] payload, byte[] bytes) {
 	}
 
 	/**
@@ -158,13 +174,21 @@ final class SocketFrames {
 	 */
 	private final class Frames implements PreEncodedFrames, CompletionHandler<Long, Object> {
 
+		private static final byte[] EMPTY = new byte[0];
+
 		private final Object socket;
 
 		private final long timeoutMillis;
 
-		private @Nullable List<ByteBuffer> collected;
+		/** The frames collected, then written; reused from write to write. */
+		private ByteBuffer[] collected = new ByteBuffer[0];
+
+		private int count;
 
 		private int collectedBytes;
+
+		/** How many of the collected buffers the write in flight holds. */
+		private int writing;
 
 		/** The handler of the write in flight. */
 		private volatile @Nullable SendHandler inFlight;
@@ -176,17 +200,17 @@ final class SocketFrames {
 
 		@Override
 		public void sendText(byte[] utf8, SendHandler handler) {
-			collect(TEXT, ByteBuffer.wrap(utf8), handler);
+			collect(frame(TEXT, utf8), handler);
 		}
 
 		@Override
 		public void ping(SendHandler handler) {
-			collect(PING, null, handler);
+			collect(frame(PING, EMPTY), handler);
 		}
 
 		@Override
 		public void flush(SendHandler handler) {
-			if (this.collected == null || this.collected.isEmpty()) {
+			if (this.count == 0) {
 				handler.onResult(OK);
 			}
 			else {
@@ -194,19 +218,14 @@ final class SocketFrames {
 			}
 		}
 
-		private void collect(byte opCode, @Nullable ByteBuffer payload, SendHandler handler) {
-			List<ByteBuffer> collected = this.collected;
-			if (collected == null) {
-				collected = new ArrayList<>();
-				this.collected = collected;
+		private void collect(byte[] frame, SendHandler handler) {
+			if (this.count == this.collected.length) {
+				this.collected = Arrays.copyOf(this.collected, Math.max(4, this.count * 2));
 			}
-			int length = (payload != null) ? payload.remaining() : 0;
-			collected.add(header(opCode, length));
-			if (payload != null) {
-				collected.add(payload);
-			}
-			this.collectedBytes += length;
-			if (this.collectedBytes >= MAX_COLLECTED_BYTES || collected.size() >= MAX_COLLECTED_BUFFERS) {
+			// a buffer of its own per connection: the write moves its position, the bytes are shared
+			this.collected[this.count++] = ByteBuffer.wrap(frame);
+			this.collectedBytes += frame.length;
+			if (this.collectedBytes >= MAX_COLLECTED_BYTES || this.count >= MAX_COLLECTED_FRAMES) {
 				write(handler);
 			}
 			else {
@@ -215,22 +234,29 @@ final class SocketFrames {
 		}
 
 		private void write(SendHandler handler) {
-			List<ByteBuffer> collected = this.collected;
-			ByteBuffer[] buffers = collected.toArray(new ByteBuffer[0]);
-			collected.clear();
+			int count = this.count;
+			this.count = 0;
 			this.collectedBytes = 0;
+			this.writing = count;
 			this.inFlight = handler;
 			try {
-				SocketFrames.this.write.invoke(this.socket, SocketFrames.this.semiBlock, this.timeoutMillis,
-						TimeUnit.MILLISECONDS, null, SocketFrames.this.completeWrite, this, buffers);
+				SocketFrames.this.write.invoke(this.socket, this.collected, 0, count, SocketFrames.this.semiBlock,
+						this.timeoutMillis, TimeUnit.MILLISECONDS, null, SocketFrames.this.completeWrite, this);
 			}
 			catch (Throwable ex) {
 				failed(ex, null);
 			}
 		}
 
+		/** Nothing new is collected before the handler runs: the written buffers can go now. */
+		private void release() {
+			Arrays.fill(this.collected, 0, this.writing, null);
+			this.writing = 0;
+		}
+
 		@Override
 		public void completed(Long written, Object attachment) {
+			release();
 			SendHandler handler = this.inFlight;
 			if (handler != null) {
 				this.inFlight = null;
@@ -240,6 +266,7 @@ final class SocketFrames {
 
 		@Override
 		public void failed(Throwable failure, Object attachment) {
+			release();
 			SendHandler handler = this.inFlight;
 			if (handler != null) {
 				this.inFlight = null;
