@@ -202,8 +202,8 @@ public final class BenchRunner {
 			options.add("-Dbench.tomcat.socket-buffer=" + buffer);
 			options.add("-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=" + buffer);
 		}
-		// Tomcat's request threads also run WebSocket send completions: how many it may start
-		// shows in the latency tail on few cores (docs/BENCHMARKS.md)
+		// on the portable path Tomcat's request threads also run WebSocket send completions: how
+		// many it may start shows in the latency tail on few cores (docs/BENCHMARKS.md)
 		options.add("-Dserver.tomcat.threads.max=" + this.options.getOrDefault("tomcat-threads", "200"));
 		String extra = this.options.get("server-jvm");
 		if (extra != null) {

@@ -19,11 +19,11 @@ import org.jspecify.annotations.Nullable;
  * WebSocket frames written straight to a session's Tomcat socket, without blocking: text from
  * UTF-8 bytes encoded once for every subscriber, collected until the outbox runs dry and then
  * written with one gathering write. Tomcat's own frame writer hands the completion of every
- * non-blocking send to the connector's executor, even when the bytes went out at once: a fan-out
- * to 1,000 sessions made Tomcat start up to {@code threads.max} threads, and a third of the bytes
- * allocated per delivery were its per-frame objects. Here a write the socket takes at once
- * completes on the writer's thread, and one the client is slow to take completes when Tomcat's
- * poller finds the socket writable again, within the socket's write timeout.
+ * non-blocking send to the connector's executor, even when the bytes went out at once (a fan-out
+ * to 1,000 sessions made Tomcat start up to {@code threads.max} threads), and its per-frame
+ * objects were about 40% of the bytes allocated per delivery. Here a write the socket takes at
+ * once completes on the writer's thread, and one the client is slow to take completes when
+ * Tomcat's poller finds the socket writable again, within the socket's write timeout.
  * <p>
  * Frames are whole within each socket write, and Tomcat's own frames (its answers to the
  * client's pings, close frames) wait for the write in flight, as its own writes do. Messages are
@@ -61,7 +61,7 @@ final class SocketFrames {
 	/** {@code SocketWrapperBase.hasAsyncIO()}: the asynchronous write below needs it. */
 	private final MethodHandle hasAsyncIO;
 
-	/** {@code SocketWrapperBase.write(ByteBuffer[], int, int, BlockingMode, long, TimeUnit, A, CompletionCheck, CompletionHandler)}. */
+	/** {@code SocketWrapperBase.write(ByteBuffer[], int, int, BlockingMode, long, TimeUnit, …)}. */
 	private final MethodHandle write;
 
 	/** {@code BlockingMode.SEMI_BLOCK}: waits only for a write in flight, never for the client. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.Outbox;
@@ -203,12 +204,19 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	 */
 	private void sendBlocking(WebSocketMessage<?> message, Runnable done) {
 		this.connections.blocking().execute(() -> {
+			// the container may wait far longer for a client that stopped reading (Jetty until
+			// its idle timeout): the connection ends at the send time limit
+			ScheduledFuture<?> limit = this.connections.schedule(() -> close(SLOW_CONSUMER),
+					this.settings.sendTimeLimit());
 			try {
 				this.session.sendMessage(message);
 			}
 			catch (IOException | RuntimeException ex) {
 				failed(new IOException("send failed", ex));
 				return;
+			}
+			finally {
+				limit.cancel(false);
 			}
 			done.run();
 		});
