@@ -1,5 +1,6 @@
 package io.realtime.webmvc;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -141,7 +142,7 @@ public final class WireFormat {
 		Encoded<Frame> last = this.frame;
 		if (last == null || last.message() != message) {
 			String text = "{\"type\":\"message\"," + envelope(message).substring(1);
-			last = new Encoded<>(message, new Frame(text, utf8(text)));
+			last = new Encoded<>(message, textFrame(text));
 			this.frame = last;
 		}
 		return last.value();
@@ -259,12 +260,35 @@ public final class WireFormat {
 	}
 
 	/**
-	 * A WebSocket text frame as text and as UTF-8, encoded once for every subscriber.
-	 *
+	 * A WebSocket text frame of a text.
 	 * @param text the frame's text
-	 * @param utf8 the same, encoded
+	 * @return the frame
 	 */
-	public record Frame(String text, byte[] utf8) {
+	public static Frame textFrame(String text) {
+		byte[] payload = utf8(text);
+		int length = payload.length;
+		ByteBuffer frame = ByteBuffer.allocate(((length < 126) ? 2 : (length < 65536) ? 4 : 10) + length)
+			.put((byte) 0x81); // final fragment, text
+		if (length < 126) {
+			frame.put((byte) length);
+		}
+		else if (length < 65536) {
+			frame.put((byte) 126).putShort((short) length);
+		}
+		else {
+			frame.put((byte) 127).putLong(length);
+		}
+		return new Frame(text, frame.put(payload).array());
+	}
+
+	/**
+	 * A WebSocket text frame, encoded once for every subscriber.
+	 *
+	 * @param text the frame's text, for the standard send API
+	 * @param unmasked the whole frame as a server sends it (unmasked): header, then the text in
+	 * UTF-8, for containers that write frames from bytes
+	 */
+	public record Frame(String text, byte[] unmasked) {
 	}
 
 	private record Encoded<T>(Message message, T value) {

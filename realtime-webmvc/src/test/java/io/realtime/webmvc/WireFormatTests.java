@@ -1,11 +1,14 @@
 package io.realtime.webmvc;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
 import io.realtime.core.Message;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,7 +55,23 @@ class WireFormatTests {
 		JsonNode parsed = this.json.readTree(frame.text());
 		assertThat(parsed.get("type").asString()).isEqualTo("message");
 		assertThat(parsed.get("topic").asString()).isEqualTo("chat");
-		assertThat(new String(frame.utf8(), StandardCharsets.UTF_8)).isEqualTo(frame.text());
+		byte[] payload = frame.text().getBytes(StandardCharsets.UTF_8);
+		assertThat(frame.unmasked()).endsWith(payload).hasSize(2 + payload.length);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "0, 2", "125, 2", "126, 4", "65535, 4", "65536, 10" })
+	void textFramesCarryTheirLengthInTheShortestHeader(int length, int headerBytes) {
+		byte[] frame = WireFormat.textFrame("x".repeat(length)).unmasked();
+		assertThat(frame).hasSize(headerBytes + length);
+		ByteBuffer header = ByteBuffer.wrap(frame);
+		assertThat(header.get()).isEqualTo((byte) 0x81);
+		long encoded = switch (headerBytes) {
+			case 2 -> header.get();
+			case 4 -> header.get() == 126 ? Short.toUnsignedInt(header.getShort()) : -1;
+			default -> header.get() == 127 ? header.getLong() : -1;
+		};
+		assertThat(encoded).isEqualTo(length);
 	}
 
 	@Test

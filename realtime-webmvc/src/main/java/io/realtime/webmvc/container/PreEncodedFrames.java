@@ -12,11 +12,12 @@ import jakarta.websocket.SendHandler;
 public interface PreEncodedFrames {
 
 	/**
-	 * Start sending one whole text frame.
-	 * @param utf8 the frame's text, encoded once for every subscriber; not modified
+	 * Start sending one whole frame.
+	 * @param frame the frame as a server sends it (unmasked): header and payload, encoded once
+	 * for every subscriber; not modified
 	 * @param handler hears the result
 	 */
-	void sendText(byte[] utf8, SendHandler handler);
+	void send(byte[] frame, SendHandler handler);
 
 	/**
 	 * Send a ping.

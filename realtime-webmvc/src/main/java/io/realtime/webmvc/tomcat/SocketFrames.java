@@ -16,9 +16,9 @@ import jakarta.websocket.SendResult;
 import org.jspecify.annotations.Nullable;
 
 /**
- * WebSocket frames written straight to a session's Tomcat socket, without blocking: text from
- * UTF-8 bytes encoded once for every subscriber, collected until the outbox runs dry and then
- * written with one gathering write. Tomcat's own frame writer hands the completion of every
+ * WebSocket frames written straight to a session's Tomcat socket, without blocking: frames
+ * encoded once for every subscriber, collected until the outbox runs dry and then written with
+ * one gathering write. Tomcat's own frame writer hands the completion of every
  * non-blocking send to the connector's executor, even when the bytes went out at once (a fan-out
  * to 1,000 sessions made Tomcat start up to {@code threads.max} threads), and its per-frame
  * objects were about 40% of the bytes allocated per delivery. Here a write the socket takes at
@@ -31,11 +31,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class SocketFrames {
 
-	private static final int FIN = 0x80;
-
-	private static final byte TEXT = 0x1;
-
-	private static final byte PING = 0x9;
+	/** A ping with no payload, as a server sends it. */
+	private static final byte[] PING = { (byte) 0x89, 0 };
 
 	/** Written at once when this much is collected, rather than when the outbox runs dry. */
 	private static final int MAX_COLLECTED_BYTES = 32 * 1024;
@@ -138,43 +135,10 @@ final class SocketFrames {
 	}
 
 	/**
-	 * A whole frame, unmasked as a server sends it. A fan-out sends one message's bytes to every
-	 * subscriber in turn, so the last frame made is kept: made once per message, not per delivery.
-	 */
-	private static byte[] frame(byte opCode, byte[] payload) {
-		Frame last = lastFrame;
-		if (last != null && last.payload() == payload && last.opCode() == opCode) {
-			return last.bytes();
-		}
-		int length = payload.length;
-		int header = (length < 126) ? 2 : (length < 65536) ? 4 : 10;
-		ByteBuffer frame = ByteBuffer.allocate(header + length).put((byte) (FIN | opCode));
-		if (length < 126) {
-			frame.put((byte) length);
-		}
-		else if (length < 65536) {
-			frame.put((byte) 126).putShort((short) length);
-		}
-		else {
-			frame.put((byte) 127).putLong(length);
-		}
-		byte[] bytes = frame.put(payload).array();
-		lastFrame = new Frame(opCode, payload, bytes);
-		return bytes;
-	}
-
-	private static volatile @Nullable Frame lastFrame;
-
-	private record Frame(byte opCode, byte[] payload, byte[] bytes) {
-	}
-
-	/**
 	 * The frames of one session. The outbox calls one method at a time and starts nothing new
 	 * until the handler it passed was called, so the collected frames need no lock.
 	 */
 	private final class Frames implements PreEncodedFrames, CompletionHandler<Long, Object> {
-
-		private static final byte[] EMPTY = new byte[0];
 
 		private final Object socket;
 
@@ -199,13 +163,13 @@ final class SocketFrames {
 		}
 
 		@Override
-		public void sendText(byte[] utf8, SendHandler handler) {
-			collect(frame(TEXT, utf8), handler);
+		public void send(byte[] frame, SendHandler handler) {
+			collect(frame, handler);
 		}
 
 		@Override
 		public void ping(SendHandler handler) {
-			collect(frame(PING, EMPTY), handler);
+			collect(PING, handler);
 		}
 
 		@Override

@@ -2,7 +2,6 @@ package io.realtime.webmvc.websocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 
@@ -114,7 +113,7 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	 * @return {@code false} when the connection is closed or just overflowed
 	 */
 	boolean deliver(WireFormat.Frame frame) {
-		if (this.outbox.offer(new Deliver(frame), frame.utf8().length)) {
+		if (this.outbox.offer(new Text(frame), frame.unmasked().length)) {
 			this.metrics.delivered();
 			return true;
 		}
@@ -123,7 +122,8 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 
 	/** Queue a reply frame. */
 	void send(String json) {
-		this.outbox.offer(new Reply(json), json.length());
+		WireFormat.Frame frame = WireFormat.textFrame(json);
+		this.outbox.offer(new Text(frame), frame.unmasked().length);
 	}
 
 	void pong() {
@@ -161,27 +161,16 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	public void write(Item item, Runnable done) {
 		RemoteEndpoint.Async async = this.async;
 		PreEncodedFrames frames = this.frames;
-		if (item instanceof Deliver deliver) {
+		if (item instanceof Text text) {
 			if (frames != null) {
-				frames.sendText(deliver.frame().utf8(), completion(done));
+				frames.send(text.frame().unmasked(), completion(done));
 			}
 			else if (async != null) {
 				// no thread waits while a slow client's socket drains
-				async.sendText(deliver.frame().text(), completion(done));
+				async.sendText(text.frame().text(), completion(done));
 			}
 			else {
-				sendBlocking(new TextMessage(deliver.frame().text()), done);
-			}
-		}
-		else if (item instanceof Reply reply) {
-			if (frames != null) {
-				frames.sendText(reply.json().getBytes(StandardCharsets.UTF_8), completion(done));
-			}
-			else if (async != null) {
-				async.sendText(reply.json(), completion(done));
-			}
-			else {
-				sendBlocking(new TextMessage(reply.json()), done);
+				sendBlocking(new TextMessage(text.frame().text()), done);
 			}
 		}
 		else {
@@ -288,15 +277,11 @@ final class WebSocketConnection implements RealtimeConnection, Outbox.Writer<Web
 	}
 
 	/** What the outbox carries to the session. */
-	sealed interface Item permits Deliver, Reply, Ping {
+	sealed interface Item permits Text, Ping {
 	}
 
-	/** A message's frame, encoded once for every subscriber. */
-	record Deliver(WireFormat.Frame frame) implements Item {
-	}
-
-	/** A reply to the client's own frames. */
-	record Reply(String json) implements Item {
+	/** A text frame: a message's, encoded once for every subscriber, or a reply. */
+	record Text(WireFormat.Frame frame) implements Item {
 	}
 
 	/** A ping frame. */
