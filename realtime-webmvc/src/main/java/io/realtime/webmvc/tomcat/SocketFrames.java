@@ -140,12 +140,14 @@ final class SocketFrames {
 	 */
 	private final class Frames implements PreEncodedFrames, CompletionHandler<Long, Object> {
 
+		private static final ByteBuffer[] NONE = new ByteBuffer[0];
+
 		private final Object socket;
 
 		private final long timeoutMillis;
 
 		/** The frames collected, then written; reused from write to write. */
-		private ByteBuffer[] collected = new ByteBuffer[0];
+		private ByteBuffer[] collected = NONE;
 
 		private int count;
 
@@ -163,13 +165,8 @@ final class SocketFrames {
 		}
 
 		@Override
-		public void send(byte[] frame, SendHandler handler) {
-			collect(frame, handler);
-		}
-
-		@Override
 		public void ping(SendHandler handler) {
-			collect(PING, handler);
+			send(PING, handler);
 		}
 
 		@Override
@@ -182,7 +179,8 @@ final class SocketFrames {
 			}
 		}
 
-		private void collect(byte[] frame, SendHandler handler) {
+		@Override
+		public void send(byte[] frame, SendHandler handler) {
 			if (this.count == this.collected.length) {
 				this.collected = Arrays.copyOf(this.collected, Math.max(4, this.count * 2));
 			}
