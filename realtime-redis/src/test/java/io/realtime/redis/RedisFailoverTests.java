@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.KillArgs;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.HistoryPage;
@@ -20,6 +22,8 @@ import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -152,13 +156,83 @@ class RedisFailoverTests {
 		assertThat(issued).doesNotContainAnyElementsOf(acknowledged);
 	}
 
+	@Test
+	void aBrokerBehindSentinelFollowsTheFailoverAndTellsItsLiveSubscribers() {
+		RedisServer master = server(RedisServer.start());
+		RedisServer replica = server(master.startReplica());
+		RedisServer sentinel = server(master.startSentinel("realtime", Duration.ofMillis(500)));
+		RedisBroker broker = broker(sentinelConnections(sentinel, "realtime"), 0);
+		String topic = TOPICS.get(0);
+		RecordingMessageListener live = new RecordingMessageListener();
+		broker.subscribe(topic, null, live);
+		Set<String> acknowledged = new HashSet<>();
+		List<Message> synced = publish(broker, List.of(topic), "synced", 5, acknowledged).get(topic);
+		awaitInSync(master, replica);
+
+		replica.pause();
+		master.commands().clientKill(KillArgs.Builder.typeSlave());
+		List<Message> lost = publish(broker, List.of(topic), "lost", 3, acknowledged).get(topic);
+		List<Message> delivered = new ArrayList<>(synced);
+		delivered.addAll(lost);
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(live.messages()).isEqualTo(delivered));
+		master.kill();
+		long killed = System.nanoTime();
+		replica.resume();
+
+		// refused until Sentinel has promoted the replica and the client has found it
+		Message first = await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(10))
+			.ignoreException(BrokerUnavailableException.class)
+			.until(() -> broker.publish(topic, "new 0"), (message) -> true);
+		System.out.printf("behind Sentinel (down-after 500 ms), first publish accepted %d ms after the master was killed%n",
+				(System.nanoTime() - killed) / 1_000_000);
+		Set<String> issued = new HashSet<>();
+		issued.add(first.id());
+		List<Message> fresh = publish(broker, List.of(topic), "new", 3, issued).get(topic);
+		assertThat(issued).doesNotContainAnyElementsOf(acknowledged);
+
+		// the live subscriber got everything once, then was told, then history again and the new ones
+		List<String> expected = new ArrayList<>(data(synced));
+		expected.add("new 0");
+		expected.addAll(data(fresh));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(afterLastReset(live.events())).containsExactlyElementsOf(expected));
+		List<Object> events = live.events();
+		assertThat(events.subList(0, events.indexOf(false))).containsExactlyElementsOf(prepend(true, delivered));
+		assertThat(events).filteredOn(Boolean.class::isInstance).containsExactly(true, false);
+	}
+
+	private LettuceConnectionFactory sentinelConnections(RedisServer sentinel, String master) {
+		RedisSentinelConfiguration configuration = new RedisSentinelConfiguration().master(master)
+			.sentinel("127.0.0.1", sentinel.port());
+		// as the auto-configuration sets it: refuse at once while disconnected
+		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.clientOptions(ClientOptions.builder().disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS).build())
+			.commandTimeout(Duration.ofSeconds(5))
+			.build();
+		LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(configuration, client);
+		connectionFactory.afterPropertiesSet();
+		connectionFactory.start();
+		return connectionFactory;
+	}
+
+	private static List<Object> prepend(Object first, List<?> rest) {
+		List<Object> list = new ArrayList<>();
+		list.add(first);
+		list.addAll(rest);
+		return list;
+	}
+
 	private RedisServer server(RedisServer server) {
 		this.resources.add(server);
 		return server;
 	}
 
 	private RedisBroker broker(RedisServer server, int minReplicas) {
-		LettuceConnectionFactory connectionFactory = server.connectionFactory();
+		return broker(server.connectionFactory(), minReplicas);
+	}
+
+	private RedisBroker broker(LettuceConnectionFactory connectionFactory, int minReplicas) {
 		this.resources.add(connectionFactory::destroy);
 		RedisBroker broker = new RedisBroker(connectionFactory, 100, Duration.ofMinutes(1));
 		broker.setMinReplicas(minReplicas);

@@ -20,6 +20,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -50,10 +51,18 @@ public final class RedisServer implements AutoCloseable {
 
 	private @Nullable StatefulRedisConnection<String, String> admin;
 
+	/** The configuration file of a Sentinel, which rewrites it. */
+	private final @Nullable Path sentinelConfig;
+
 	private RedisServer(String executable, int port, List<String> arguments) {
+		this(executable, port, arguments, null);
+	}
+
+	private RedisServer(String executable, int port, List<String> arguments, @Nullable Path sentinelConfig) {
 		this.executable = executable;
 		this.port = port;
 		this.arguments = arguments;
+		this.sentinelConfig = sentinelConfig;
 	}
 
 	/**
@@ -91,6 +100,40 @@ public final class RedisServer implements AutoCloseable {
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> replica.info("replication").contains("master_link_status:up"));
 		return replica;
+	}
+
+	/**
+	 * Start a Sentinel that monitors this server as a master of its own, with a quorum of one.
+	 * @param name the name Sentinel knows the master by
+	 * @param downAfter how long the master must not answer before Sentinel fails it over
+	 * @return the Sentinel, once it knows this server's replicas
+	 */
+	public RedisServer startSentinel(String name, Duration downAfter) {
+		Path config;
+		try {
+			config = Files.createTempFile("sentinel-", ".conf");
+			config.toFile().deleteOnExit();
+			Files.writeString(config, "sentinel monitor " + name + " 127.0.0.1 " + this.port + " 1\n"
+					+ "sentinel down-after-milliseconds " + name + " " + downAfter.toMillis() + "\n"
+					+ "sentinel failover-timeout " + name + " 2000\n");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		RedisServer sentinel = new RedisServer(this.executable, freePort(), List.of(), config);
+		sentinel.restart();
+		int replicas = (int) info("replication").lines().filter((line) -> line.matches("slave\\d+:.*")).count();
+		RedisClient client = RedisClient.create();
+		try (StatefulRedisSentinelConnection<String, String> connection = client
+			.connectSentinel(RedisURI.create("127.0.0.1", sentinel.port))) {
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> connection.sync().replicas(name).size() == replicas);
+		}
+		finally {
+			client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		}
+		return sentinel;
 	}
 
 	/**
@@ -172,8 +215,14 @@ public final class RedisServer implements AutoCloseable {
 			return;
 		}
 		try {
-			List<String> command = new ArrayList<>(List.of(this.executable, "--port", Integer.toString(this.port),
-					"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+			List<String> command = new ArrayList<>(List.of(this.executable));
+			if (this.sentinelConfig != null) {
+				command.addAll(List.of(this.sentinelConfig.toString(), "--sentinel"));
+			}
+			command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--protected-mode", "no"));
+			if (this.sentinelConfig == null) {
+				command.addAll(List.of("--save", "", "--appendonly", "no"));
+			}
 			command.addAll(this.arguments);
 			this.process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
