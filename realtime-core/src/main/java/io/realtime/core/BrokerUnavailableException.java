@@ -8,6 +8,10 @@ package io.realtime.core;
  */
 public class BrokerUnavailableException extends RuntimeException {
 
+	public BrokerUnavailableException(String message) {
+		super(message);
+	}
+
 	public BrokerUnavailableException(String message, Throwable cause) {
 		super(message, cause);
 	}

@@ -21,6 +21,18 @@ public interface MessageListener {
 	}
 
 	/**
+	 * Called when a live subscription can no longer go on without a gap: the broker lost history
+	 * it had not delivered yet (a Redis failover, or more messages than history holds went by
+	 * while it could not deliver). Delivery goes on from the oldest message still in history,
+	 * which may repeat messages already received. By default the same as
+	 * {@link #onSubscribed(boolean) onSubscribed(false)}, which transports answer with a reset.
+	 * @since 0.1.0
+	 */
+	default void onReset() {
+		onSubscribed(false);
+	}
+
+	/**
 	 * Called for every message after the subscription's position, first from history, then live.
 	 * @param message the message
 	 */

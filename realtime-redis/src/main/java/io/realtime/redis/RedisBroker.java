@@ -21,6 +21,7 @@ import io.realtime.core.MessageListener;
 import io.realtime.core.Subscription;
 import io.realtime.core.TopicLimitException;
 import io.realtime.core.Topics;
+import io.realtime.redis.TopicStreams.Durability;
 import io.realtime.redis.TopicStreams.Entry;
 import io.realtime.redis.TopicStreams.Page;
 import org.apache.commons.logging.Log;
@@ -30,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -51,6 +53,14 @@ import org.springframework.util.backoff.FixedBackOff;
  * notification was lost to a disconnect, say), it reads the missing entries from the stream
  * first. Listeners are called on the broker's own threads, never two at once for one
  * subscription.
+ *
+ * <p>Redis replicates asynchronously: a replica promoted after its master failed may lack
+ * messages the master acknowledged. Epochs also depend on the lineage of the Redis data (its
+ * replication id, new on every promotion and start), so after a failover every position handed
+ * out before it is answered with a reset, never resumed over the missing messages, no id is
+ * handed out twice, and live subscriptions are told through {@link MessageListener#onReset()}.
+ * With {@link #setMinReplicas(int)}, publishes answer once replicas have the message, so a
+ * failover to one of them loses no acknowledged message either.
  *
  * <p>While Redis is unreachable, publishing and reading throw
  * {@link BrokerUnavailableException}; subscriptions stay in place and catch up from history
@@ -75,6 +85,10 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	private final int historySize;
 
 	private final Duration historyTtl;
+
+	private String namespace = DEFAULT_NAMESPACE;
+
+	private Durability durability = Durability.NONE;
 
 	/** The topics' streams in Redis, under the namespace. */
 	private TopicStreams streams;
@@ -107,7 +121,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		this.historySize = historySize;
 		this.historyTtl = historyTtl;
 		this.redis = new StringRedisTemplate(connectionFactory);
-		this.streams = new TopicStreams(this.redis, historySize, historyTtl, DEFAULT_NAMESPACE);
+		this.streams = newStreams();
 	}
 
 	/**
@@ -119,7 +133,38 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		if (namespace == null || namespace.isBlank()) {
 			throw new IllegalArgumentException("namespace must not be empty");
 		}
-		this.streams = new TopicStreams(this.redis, this.historySize, this.historyTtl, namespace);
+		this.namespace = namespace;
+		this.streams = newStreams();
+	}
+
+	/**
+	 * Set how many replicas must have a message before its publish answers ({@code WAIT} right
+	 * after it): a failover to one of them then loses no acknowledged message. When fewer have it
+	 * within the {@linkplain #setReplicaTimeout(Duration) replica timeout}, the publish throws
+	 * {@link BrokerUnavailableException}, though the message may still be delivered. Not
+	 * available on Redis Cluster yet.
+	 * @param minReplicas the replicas, 0 (the default) to answer as soon as the master has it
+	 */
+	public void setMinReplicas(int minReplicas) {
+		if (minReplicas < 0) {
+			throw new IllegalArgumentException("minReplicas must not be negative");
+		}
+		this.durability = new Durability(minReplicas, this.durability.timeout());
+		this.streams = newStreams();
+	}
+
+	/**
+	 * Set how long a publish waits for its {@linkplain #setMinReplicas(int) replicas}; the Redis
+	 * command timeout must be longer.
+	 * @param replicaTimeout the longest wait, positive (1 second by default)
+	 */
+	public void setReplicaTimeout(Duration replicaTimeout) {
+		Objects.requireNonNull(replicaTimeout, "replicaTimeout must not be null");
+		if (replicaTimeout.toMillis() < 1) {
+			throw new IllegalArgumentException("replicaTimeout must be at least 1 ms");
+		}
+		this.durability = new Durability(this.durability.replicas(), replicaTimeout);
+		this.streams = newStreams();
 	}
 
 	/**
@@ -150,6 +195,11 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	public synchronized void start() {
 		if (this.executor != null) {
 			return;
+		}
+		if (this.durability.replicas() > 0 && this.connectionFactory instanceof LettuceConnectionFactory lettuce
+				&& lettuce.isClusterAware()) {
+			// WAIT counts the writes of its own connection, which on a cluster is not the topic's node's
+			throw new IllegalStateException("minReplicas is not supported on Redis Cluster yet");
 		}
 		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, new DaemonThreads());
 		executor.setRemoveOnCancelPolicy(true);
@@ -269,6 +319,10 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	/** The topics' streams in Redis. */
 	TopicStreams streams() {
 		return this.streams;
+	}
+
+	private TopicStreams newStreams() {
+		return new TopicStreams(this.redis, this.historySize, this.historyTtl, this.namespace, this.durability);
 	}
 
 	void dispatch(Runnable task) {

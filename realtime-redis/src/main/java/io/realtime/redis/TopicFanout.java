@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.realtime.core.BrokerUnavailableException;
-import io.realtime.core.InvalidCursorException;
 import io.realtime.redis.TopicStreams.Entry;
 import io.realtime.redis.TopicStreams.Page;
 import org.apache.commons.logging.Log;
@@ -166,9 +165,13 @@ final class TopicFanout {
 			Page page;
 			do {
 				page = this.broker.streams().read(this.topic, cursor, RedisBroker.READ_BATCH);
-				if (!page.recovered() && page.position().sameEpoch(cursor)) {
-					logger.warn("Realtime topic '" + this.topic + "' was trimmed before this instance delivered "
-							+ "everything after " + cursor + "; some messages were skipped");
+				if (!page.recovered() && !stillEmpty(cursor, page.position())) {
+					// trimmed before this instance delivered it, or lost to a failover: subscribers
+					// are told, then get what history holds from its oldest entry on
+					logger.warn("Realtime topic '" + this.topic + "' cannot continue gap-free after " + cursor
+							+ " (trimmed before this instance delivered it, or a Redis failover); "
+							+ "its subscribers here are reset");
+					reset();
 				}
 				deliver(page.entries());
 				cursor = page.position();
@@ -181,11 +184,6 @@ final class TopicFanout {
 		catch (BrokerUnavailableException ex) {
 			this.stalled = true;
 			return false;
-		}
-		catch (InvalidCursorException ex) {
-			// the topic's state went back in time (restored from a backup?): continue from now
-			this.cursor = this.broker.streams().read(this.topic, null, 0).position();
-			return true;
 		}
 	}
 
@@ -233,6 +231,18 @@ final class TopicFanout {
 		List<TopicSubscription> retry = new ArrayList<>(this.waiting);
 		this.waiting.clear();
 		retry.forEach(this::admit);
+	}
+
+	/**
+	 * Whether a topic without keys still has none on the same Redis lineage: only too long a
+	 * wait for a proof, while this instance heard of no publish, so nothing to tell subscribers.
+	 */
+	private static boolean stillEmpty(StreamPosition cursor, StreamPosition position) {
+		return cursor.isEmptyTopic() && position.isEmptyTopic() && position.sameEpoch(cursor);
+	}
+
+	private void reset() {
+		this.subscribers.removeIf((subscription) -> !subscription.reset());
 	}
 
 	private void deliver(List<Entry> entries) {

@@ -6,15 +6,21 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.api.async.BaseRedisAsyncCommands;
 import io.realtime.core.BrokerUnavailableException;
-import io.realtime.core.InvalidCursorException;
 import io.realtime.core.Message;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.StreamUtils;
@@ -40,6 +46,9 @@ final class TopicStreams {
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
+	/** Time allowed beyond a WAIT's own timeout for its answer to arrive. */
+	private static final Duration WAIT_MARGIN = Duration.ofSeconds(5);
+
 	private final StringRedisTemplate redis;
 
 	private final int historySize;
@@ -52,13 +61,17 @@ final class TopicStreams {
 
 	private final String channel;
 
-	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace) {
+	private final Durability durability;
+
+	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace,
+			Durability durability) {
 		this.redis = redis;
 		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
 		this.keyLifetimeMillis = keyLifetime(historyTtl).toMillis();
 		this.namespace = namespace;
 		this.channel = namespace + ":messages";
+		this.durability = durability;
 	}
 
 	/** The pub/sub channel every publish is announced on. */
@@ -66,11 +79,15 @@ final class TopicStreams {
 		return this.channel;
 	}
 
-	/** Append a message to its topic's stream and announce it. */
+	/**
+	 * Append a message to its topic's stream and announce it; with {@link Durability#replicas()},
+	 * answer only once that many replicas have it.
+	 */
 	Message append(String topic, String data) {
-		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
-				Long.toString(this.historyTtlMillis), Long.toString(this.keyLifetimeMillis), newEpoch(), this.channel,
-				topic);
+		String[] args = { data, Integer.toString(this.historySize), Long.toString(this.historyTtlMillis),
+				Long.toString(this.keyLifetimeMillis), newEpoch(), this.channel, topic };
+		List<?> result = (this.durability.replicas() > 0) ? executeAndWait(PUBLISH, topic, args)
+				: execute(PUBLISH, topic, args);
 		String epoch = (String) result.get(0);
 		StreamPosition position = requirePosition(epoch, (String) result.get(1));
 		return new Message(topic, position.id(), data, position.millis());
@@ -93,9 +110,6 @@ final class TopicStreams {
 		}
 		if ("now".equals(outcome) || after == null) {
 			return new Page(List.of(), true, last);
-		}
-		if ("ahead".equals(outcome)) {
-			throw new InvalidCursorException("'" + after.id() + "' is ahead of topic '" + topic + "'");
 		}
 		List<Entry> entries = new ArrayList<>();
 		for (Object item : (List<?>) result.get(4)) {
@@ -132,17 +146,79 @@ final class TopicStreams {
 
 	@SuppressWarnings("rawtypes")
 	private List<?> execute(RedisScript<List> script, String topic, String... args) {
-		String key = this.namespace + ":{" + topic + "}";
 		try {
-			List<?> result = this.redis.execute(script, List.of(key + ":stream", key + ":state"), (Object[]) args);
-			if (result == null) {
-				throw new IllegalStateException("Redis script returned nothing");
-			}
-			return result;
+			return result(this.redis.execute(script, keys(topic), (Object[]) args));
 		}
 		catch (DataAccessException ex) {
 			throw unavailable(ex);
 		}
+	}
+
+	/**
+	 * Run a script, then WAIT on the same connection: Redis counts the replicas that have every
+	 * write of that connection so far, the script's included.
+	 */
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	private List<?> executeAndWait(RedisScript<List> script, String topic, String... args) {
+		int replicas = this.durability.replicas();
+		long timeout = this.durability.timeout().toMillis();
+		Long acknowledged;
+		List<?> result;
+		try {
+			Object[] answers = this.redis.execute(new SessionCallback<Object[]>() {
+
+				@Override
+				public Object[] execute(RedisOperations operations) {
+					List<?> result = (List<?>) operations.execute(script, keys(topic), (Object[]) args);
+					Long acknowledged = (Long) operations
+						.execute((RedisCallback<Long>) (connection) -> waitForReplicas(connection, replicas, timeout));
+					return new Object[] { result, acknowledged };
+				}
+
+			});
+			result = result((List<?>) answers[0]);
+			acknowledged = (Long) answers[1];
+		}
+		catch (DataAccessException ex) {
+			throw unavailable(ex);
+		}
+		if (acknowledged == null || acknowledged < replicas) {
+			// the message is on the master and may have been delivered: a retry may repeat it
+			throw new BrokerUnavailableException("the message broker (Redis) got the message to "
+					+ ((acknowledged != null) ? acknowledged : 0) + " of " + replicas + " replicas within "
+					+ timeout + " ms, try again later");
+		}
+		return result;
+	}
+
+	private static Long waitForReplicas(RedisConnection connection, int replicas, long timeout) {
+		if (!(connection.getNativeConnection() instanceof BaseRedisAsyncCommands<?, ?> commands)) {
+			throw new IllegalStateException("minReplicas needs a Lettuce connection");
+		}
+		try {
+			// WAIT answers within its timeout; the margin only covers a connection that went silent
+			return commands.waitForReplication(replicas, timeout).toCompletableFuture()
+				.get(timeout + WAIT_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new BrokerUnavailableException("interrupted while waiting for Redis replicas", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new BrokerUnavailableException("the message broker (Redis) is unavailable, try again later", ex);
+		}
+	}
+
+	private List<String> keys(String topic) {
+		String key = this.namespace + ":{" + topic + "}";
+		return List.of(key + ":stream", key + ":state");
+	}
+
+	private static List<?> result(@Nullable List<?> result) {
+		if (result == null) {
+			throw new IllegalStateException("Redis script returned nothing");
+		}
+		return result;
 	}
 
 	/**
@@ -183,6 +259,18 @@ final class TopicStreams {
 		catch (IOException ex) {
 			throw new IllegalStateException("Cannot load " + name, ex);
 		}
+	}
+
+	/**
+	 * How many replicas must have a message before its publish answers, and for how long to wait
+	 * for them.
+	 * @param replicas the replicas, 0 to answer as soon as the master has it
+	 * @param timeout the longest wait for them, positive
+	 */
+	record Durability(int replicas, Duration timeout) {
+
+		static final Durability NONE = new Durability(0, Duration.ofSeconds(1));
+
 	}
 
 	/** A message and its position. */

@@ -68,10 +68,34 @@ final class TopicSubscription implements Subscription {
 	}
 
 	/**
+	 * Tell the listener that what follows does not continue its position without a gap.
+	 * @return {@code false} once the subscription is dead
+	 */
+	boolean reset() {
+		synchronized (this) {
+			if (this.cancelled) {
+				return false;
+			}
+			try {
+				this.listener.onReset();
+				return true;
+			}
+			catch (RuntimeException ex) {
+				// a failing listener must not cost other subscribers their messages
+			}
+		}
+		cancel();
+		return false;
+	}
+
+	/**
 	 * Deliver a page read for this subscription alone and move to its position.
 	 * @return {@code false} once the subscription is dead
 	 */
 	boolean advance(Page page) {
+		if (!page.recovered() && !reset()) {
+			return false;
+		}
 		for (Entry entry : page.entries()) {
 			if (!deliver(entry)) {
 				return false;

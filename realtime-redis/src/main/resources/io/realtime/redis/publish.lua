@@ -1,13 +1,14 @@
 -- Append a message, trim history by count and age, make the keys expire once the topic is idle,
 -- and tell every instance.
--- ARGV: data, history size, history ttl (ms), key lifetime (ms), new epoch, channel, topic
--- Returns {epoch, id}.
+-- ARGV: data, history size, history ttl (ms), key lifetime (ms), seed of a new epoch, channel, topic
+-- Returns {epoch, id}. On a promoted replica the topic's epoch is a new one (see topic.lua), so no id
+-- the old master acknowledged is ever handed out again for another message.
 local epoch, _, last, trimmed = state()
 if not epoch then
 	-- a new epoch; a key left without the other belongs to none anyone can resume
 	redis.call('DEL', KEYS[1], KEYS[2])
-	epoch, last, trimmed = ARGV[5], '0-0', '0-0'
-	redis.call('HSET', KEYS[2], 'e', epoch, 'c', string.format('%.0f', now()))
+	epoch, last, trimmed = epochOf(ARGV[5]), '0-0', '0-0'
+	redis.call('HSET', KEYS[2], 'e', ARGV[5], 'c', string.format('%.0f', now()))
 end
 local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[1])
 local size = tonumber(ARGV[2])

@@ -1,7 +1,24 @@
 -- Shared by the broker's scripts. KEYS[1] is a topic's stream, KEYS[2] its state hash:
--- e (epoch), c (Redis time the state was created, ms), l (id of the newest entry ever added),
--- t (id of the newest entry trimmed away). Only a publish creates them, and each publish makes
--- both expire together once the topic has been idle a little longer than its history lasts.
+-- e (the seed of the topic's epoch), c (Redis time the state was created, ms), l (id of the
+-- newest entry ever added), t (id of the newest entry trimmed away). Only a publish creates them,
+-- and each publish makes both expire together once the topic has been idle a little longer than
+-- its history lasts.
+--
+-- The epoch clients see is drawn from the seed and the lineage of the Redis data: the master's
+-- replication id. Replication is asynchronous, so a promoted replica may lack entries its master
+-- acknowledged, and would then hand their ids out again for other messages; its new replication
+-- id gives every topic a new epoch instead, so positions of the old master are answered with a
+-- reset (continue from the oldest entry held), never resumed over the lost entries, and no id is
+-- ever issued twice. Redis draws a new replication id when
+--   * a replica is promoted (REPLICAOF NO ONE, Sentinel, Cluster failover, FAILOVER): a reset,
+--     with or without lost entries (with WAIT, none are lost and the reset replays them all);
+--   * a server starts, with or without persistence: an RDB or AOF may be older than what was
+--     acknowledged, so a reset is right there too; without persistence the keys are gone anyway;
+--   * a master that has had no replica for repl-backlog-ttl frees its backlog: a reset that was
+--     not needed (a master that never had a replica keeps its id);
+-- and a key migrated to another Cluster master (resharding) takes that master's lineage: a
+-- reset that was not needed either. A replica's id is its master's, and each Cluster master has
+-- its own; a topic's keys live in one slot, so one master's lineage answers for them.
 
 local function compare(a, b)
 	local am, as = string.match(a, '^(%d+)-(%d+)$')
@@ -23,21 +40,44 @@ local function now()
 	return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
--- this Redis process: a restart or a failover changes it (the run id is 40 hex digits, its first 12
--- are longer than any topic epoch, so the two are never confused)
-local function server()
-	return string.sub(string.match(redis.call('INFO', 'server'), 'run_id:(%x+)'), 1, 12)
+-- the lineage of this Redis data, once per script: the master's replication id, 40 hex digits
+local replid
+local function lineage()
+	if not replid then
+		replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%x+)')
+	end
+	return replid
 end
 
--- the topic's state, or nothing when it has no keys; keys that expire together are gone together,
--- so one without the other was deleted by hand and is treated as gone too
+-- the Redis lineage of an empty position: a restart or a failover changes it (its 12 hex digits are
+-- longer than any topic epoch, so the two are never confused)
+local function server()
+	return string.sub(lineage(), 1, 12)
+end
+
+-- the epoch of a topic's seed on this lineage: 40 bits of a digest of both, in base 36 as the
+-- seeds are (at most 8 characters)
+local function epochOf(seed)
+	local value = tonumber(string.sub(redis.sha1hex(seed .. ':' .. lineage()), 1, 10), 16)
+	local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+	local text = ''
+	repeat
+		local digit = value % 36
+		text = string.sub(digits, digit + 1, digit + 1) .. text
+		value = (value - digit) / 36
+	until value == 0
+	return text
+end
+
+-- the topic's state with its epoch on this lineage, or nothing when it has no keys; keys that expire
+-- together are gone together, so one without the other was deleted by hand and is treated as gone too
 local function state()
 	local state = redis.call('HMGET', KEYS[2], 'e', 'c', 'l', 't')
 	if not state[1] or redis.call('EXISTS', KEYS[1]) == 0 then
 		return nil
 	end
 	-- the creation time is nil in a state an earlier version created
-	return state[1], tonumber(state[2]), state[3], state[4]
+	return epochOf(state[1]), tonumber(state[2]), state[3], state[4]
 end
 
 -- drop the entries older than the history ttl and return the newest trimmed id

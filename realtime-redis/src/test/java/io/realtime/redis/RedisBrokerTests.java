@@ -14,11 +14,13 @@ import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -111,9 +113,20 @@ class RedisBrokerTests {
 		HistoryPage resumed = publisher.read(this.topic, before.id(), 10);
 		assertThat(resumed.recovered()).isFalse();
 		assertThat(resumed.messages()).containsExactly(after);
+		// the live subscriber is told it may have missed something, then goes on
 		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(listener.ids()).containsExactly(before.id(), after.id()));
+			.untilAsserted(() -> assertThat(listener.events()).containsExactly(true, before, false, after));
 		subscription.cancel();
+	}
+
+	@Test
+	void minReplicasIsRefusedOnRedisCluster() {
+		LettuceConnectionFactory cluster = new LettuceConnectionFactory(
+				new RedisClusterConfiguration(List.of("127.0.0.1:" + RedisServer.shared().port())));
+		RedisBroker broker = new RedisBroker(cluster, 10, Duration.ofMinutes(1));
+		broker.setMinReplicas(1);
+		assertThatIllegalStateException().isThrownBy(broker::start)
+			.withMessage("minReplicas is not supported on Redis Cluster yet");
 	}
 
 	private RedisBroker broker(int historySize, Duration historyTtl) {

@@ -90,6 +90,14 @@ public final class RealtimePropertiesValidator {
 			throw new InvalidConfigurationPropertyValueException("realtime.redis.namespace", properties.getNamespace(),
 					"must not be empty");
 		}
+		if (properties.getMinReplicas() < 0) {
+			throw new InvalidConfigurationPropertyValueException("realtime.redis.min-replicas",
+					properties.getMinReplicas(), "must not be negative");
+		}
+		if (properties.getReplicaTimeout() == null || properties.getReplicaTimeout().toMillis() < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.redis.replica-timeout",
+					properties.getReplicaTimeout(), "must be at least 1ms");
+		}
 	}
 
 	private static void atLeastOne(String name, int value) {

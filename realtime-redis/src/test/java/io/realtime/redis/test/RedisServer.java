@@ -12,9 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -37,11 +43,26 @@ public final class RedisServer implements AutoCloseable {
 
 	private final int port;
 
+	private final List<String> arguments;
+
 	private @Nullable Process process;
 
-	private RedisServer(String executable, int port) {
+	private @Nullable RedisClient client;
+
+	private @Nullable StatefulRedisConnection<String, String> admin;
+
+	/** The configuration file of a Sentinel, which rewrites it. */
+	private final @Nullable Path sentinelConfig;
+
+	private RedisServer(String executable, int port, List<String> arguments) {
+		this(executable, port, arguments, null);
+	}
+
+	private RedisServer(String executable, int port, List<String> arguments, @Nullable Path sentinelConfig) {
 		this.executable = executable;
 		this.port = port;
+		this.arguments = arguments;
+		this.sentinelConfig = sentinelConfig;
 	}
 
 	/**
@@ -62,9 +83,109 @@ public final class RedisServer implements AutoCloseable {
 	 * @return the running server
 	 */
 	public static RedisServer start() {
-		RedisServer server = new RedisServer(findExecutable(), freePort());
+		RedisServer server = new RedisServer(findExecutable(), freePort(), List.of());
 		server.restart();
 		return server;
+	}
+
+	/**
+	 * Start a replica of this server ({@code --replicaof}), keeping nothing on disk either.
+	 * @return the replica, in sync with this server
+	 */
+	public RedisServer startReplica() {
+		RedisServer replica = new RedisServer(this.executable, freePort(),
+				List.of("--replicaof", "127.0.0.1", Integer.toString(this.port)));
+		replica.restart();
+		await().atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> replica.info("replication").contains("master_link_status:up"));
+		return replica;
+	}
+
+	/**
+	 * Start a Sentinel that monitors this server as a master of its own, with a quorum of one.
+	 * @param name the name Sentinel knows the master by
+	 * @param downAfter how long the master must not answer before Sentinel fails it over
+	 * @return the Sentinel, once it knows this server's replicas
+	 */
+	public RedisServer startSentinel(String name, Duration downAfter) {
+		Path config;
+		try {
+			config = Files.createTempFile("sentinel-", ".conf");
+			config.toFile().deleteOnExit();
+			Files.writeString(config, "sentinel monitor " + name + " 127.0.0.1 " + this.port + " 1\n"
+					+ "sentinel down-after-milliseconds " + name + " " + downAfter.toMillis() + "\n"
+					+ "sentinel failover-timeout " + name + " 2000\n");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		RedisServer sentinel = new RedisServer(this.executable, freePort(), List.of(), config);
+		sentinel.restart();
+		int replicas = (int) info("replication").lines().filter((line) -> line.matches("slave\\d+:.*")).count();
+		RedisClient client = RedisClient.create();
+		try (StatefulRedisSentinelConnection<String, String> connection = client
+			.connectSentinel(RedisURI.create("127.0.0.1", sentinel.port))) {
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> connection.sync().replicas(name).size() == replicas);
+		}
+		finally {
+			client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		}
+		return sentinel;
+	}
+
+	/**
+	 * Commands to this server, on one connection kept until the server is killed.
+	 * @return the commands
+	 */
+	public synchronized RedisCommands<String, String> commands() {
+		if (this.admin == null) {
+			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", this.port));
+			this.client = client;
+			this.admin = client.connect();
+		}
+		return this.admin.sync();
+	}
+
+	/**
+	 * A section of {@code INFO}.
+	 * @param section such as {@code replication}
+	 * @return its text
+	 */
+	public String info(String section) {
+		return commands().info(section);
+	}
+
+	/** Stop the process where it stands ({@code SIGSTOP}): it reads and answers nothing until resumed. */
+	public void pause() {
+		signal("-STOP");
+	}
+
+	/** Let a paused process go on ({@code SIGCONT}). */
+	public void resume() {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) {
+		Process process = this.process;
+		if (process == null) {
+			throw new IllegalStateException("redis-server is not running");
+		}
+		try {
+			int status = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
+			if (status != 0) {
+				throw new IllegalStateException("kill " + signal + " failed: " + status);
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	public int port() {
@@ -94,9 +215,16 @@ public final class RedisServer implements AutoCloseable {
 			return;
 		}
 		try {
-			this.process = new ProcessBuilder(this.executable, "--port", Integer.toString(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no")
-				.redirectErrorStream(true)
+			List<String> command = new ArrayList<>(List.of(this.executable));
+			if (this.sentinelConfig != null) {
+				command.addAll(List.of(this.sentinelConfig.toString(), "--sentinel"));
+			}
+			command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--protected-mode", "no"));
+			if (this.sentinelConfig == null) {
+				command.addAll(List.of("--save", "", "--appendonly", "no"));
+			}
+			command.addAll(this.arguments);
+			this.process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start();
 		}
@@ -111,6 +239,7 @@ public final class RedisServer implements AutoCloseable {
 
 	/** Kill the server, as a crash would. */
 	public synchronized void kill() {
+		closeCommands();
 		Process process = this.process;
 		if (process != null) {
 			process.destroyForcibly();
@@ -127,6 +256,17 @@ public final class RedisServer implements AutoCloseable {
 	@Override
 	public void close() {
 		kill();
+	}
+
+	private void closeCommands() {
+		if (this.admin != null) {
+			this.admin.close();
+			this.admin = null;
+		}
+		if (this.client != null) {
+			this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+			this.client = null;
+		}
 	}
 
 	private boolean answers() throws IOException {

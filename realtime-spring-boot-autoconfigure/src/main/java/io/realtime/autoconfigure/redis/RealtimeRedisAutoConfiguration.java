@@ -48,6 +48,8 @@ public final class RealtimeRedisAutoConfiguration {
 			RealtimeProperties.History history = properties.getHistory();
 			RedisBroker broker = new RedisBroker(connectionFactory, history.getSize(), history.getTtl());
 			broker.setNamespace(redisProperties.getNamespace());
+			broker.setMinReplicas(redisProperties.getMinReplicas());
+			broker.setReplicaTimeout(redisProperties.getReplicaTimeout());
 			Integer maxTopics = properties.getMaxTopics();
 			if (maxTopics != null) {
 				broker.setMaxTopics(maxTopics);

@@ -2,6 +2,7 @@ package io.realtime.autoconfigure.redis;
 
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
+import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InMemoryBroker;
 import io.realtime.redis.RedisBroker;
 import io.realtime.redis.test.RedisServer;
@@ -23,6 +24,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link RealtimeRedisAutoConfiguration} and {@link RealtimeRedisHealthAutoConfiguration}.
@@ -142,6 +144,28 @@ class RealtimeRedisAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("realtime.redis.namespace"));
+	}
+
+	@Test
+	void minReplicasMakesPublishesWaitForThatManyReplicas() {
+		this.contextRunner
+			.withPropertyValues("realtime.redis.namespace=autoconfig-wait", "realtime.redis.min-replicas=1",
+					"realtime.redis.replica-timeout=100ms")
+			.run((context) -> {
+				// the test's Redis has no replica
+				Broker broker = context.getBean(Broker.class);
+				assertThatExceptionOfType(BrokerUnavailableException.class)
+					.isThrownBy(() -> broker.publish("autoconfig", "1"))
+					.withMessageContaining("0 of 1 replicas within 100 ms");
+			});
+	}
+
+	@Test
+	void negativeMinReplicasFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.redis.min-replicas=-1")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("realtime.redis.min-replicas"));
 	}
 
 	@Test
