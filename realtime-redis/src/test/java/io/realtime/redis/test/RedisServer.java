@@ -220,6 +220,8 @@ public final class RedisServer implements AutoCloseable {
 				command.addAll(List.of(this.sentinelConfig.toString(), "--sentinel"));
 			}
 			command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--protected-mode", "no"));
+			// a replica stores its full sync as a file even without persistence: not in the work tree
+			command.addAll(List.of("--dir", Files.createTempDirectory("redis-").toString()));
 			if (this.sentinelConfig == null) {
 				command.addAll(List.of("--save", "", "--appendonly", "no"));
 			}
