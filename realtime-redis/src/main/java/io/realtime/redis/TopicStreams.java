@@ -50,27 +50,31 @@ final class TopicStreams {
 
 	private final String namespace;
 
-	private final String channel;
+	/** The command that announces a message: sharded on a Redis Cluster. */
+	private final String publishCommand;
 
-	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace) {
+	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace, boolean sharded) {
 		this.redis = redis;
 		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
 		this.keyLifetimeMillis = keyLifetime(historyTtl).toMillis();
 		this.namespace = namespace;
-		this.channel = namespace + ":messages";
+		this.publishCommand = sharded ? "SPUBLISH" : "PUBLISH";
 	}
 
-	/** The pub/sub channel every publish is announced on. */
-	String channel() {
-		return this.channel;
+	/**
+	 * The pub/sub channel a topic's messages are announced on; its hash tag puts it in the slot
+	 * of the topic's keys, as sharded pub/sub from a script needs.
+	 */
+	String channel(String topic) {
+		return this.namespace + ":{" + topic + "}:notifications";
 	}
 
 	/** Append a message to its topic's stream and announce it. */
 	Message append(String topic, String data) {
 		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
-				Long.toString(this.historyTtlMillis), Long.toString(this.keyLifetimeMillis), newEpoch(), this.channel,
-				topic);
+				Long.toString(this.historyTtlMillis), Long.toString(this.keyLifetimeMillis), newEpoch(), channel(topic),
+				topic, this.publishCommand);
 		String epoch = (String) result.get(0);
 		StreamPosition position = requirePosition(epoch, (String) result.get(1));
 		return new Message(topic, position.id(), data, position.millis());

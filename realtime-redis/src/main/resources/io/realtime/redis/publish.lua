@@ -1,6 +1,7 @@
 -- Append a message, trim history by count and age, make the keys expire once the topic is idle,
--- and tell every instance.
--- ARGV: data, history size, history ttl (ms), key lifetime (ms), new epoch, channel, topic
+-- and tell the instances listening to the topic.
+-- ARGV: data, history size, history ttl (ms), key lifetime (ms), new epoch, the topic's channel (in the
+-- slot of KEYS), topic, PUBLISH or SPUBLISH (sharded, on a Redis Cluster)
 -- Returns {epoch, id}.
 local epoch, _, last, trimmed = state()
 if not epoch then
@@ -25,5 +26,5 @@ expire(tonumber(ARGV[3]), trimmed)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 -- the previous id lets every instance check that it missed nothing before this message
-redis.call('PUBLISH', ARGV[6], ARGV[7] .. '\n' .. epoch .. '\n' .. last .. '\n' .. id .. '\n' .. ARGV[1])
+redis.call(ARGV[8], ARGV[6], ARGV[7] .. '\n' .. epoch .. '\n' .. last .. '\n' .. id .. '\n' .. ARGV[1])
 return {epoch, id}

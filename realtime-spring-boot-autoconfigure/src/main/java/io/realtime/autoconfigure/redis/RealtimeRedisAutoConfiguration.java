@@ -1,6 +1,10 @@
 package io.realtime.autoconfigure.redis;
 
+import java.time.Duration;
+
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.autoconfigure.RealtimeProperties;
 import io.realtime.autoconfigure.RealtimePropertiesValidator;
@@ -13,10 +17,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -61,6 +67,11 @@ public final class RealtimeRedisAutoConfiguration {
 		@ConditionalOnClass(LettuceClientOptionsBuilderCustomizer.class)
 		static class LettuceConfiguration {
 
+			/** How often the cluster topology is refreshed unless the application says otherwise. */
+			static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
+
+			private static final String REFRESH = "spring.data.redis.lettuce.cluster.refresh";
+
 			/**
 			 * Fail commands at once while Redis is unreachable, instead of queueing them until
 			 * the command timeout: a publish then answers 503 at once, and clients retry.
@@ -68,6 +79,30 @@ public final class RealtimeRedisAutoConfiguration {
 			@Bean
 			LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
 				return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+			}
+
+			/**
+			 * On a Redis Cluster, refresh Lettuce's view of the topology when it goes stale (a
+			 * failover, a slot migration) and every {@link #CLUSTER_REFRESH_PERIOD}, unless
+			 * {@code spring.data.redis.lettuce.cluster.refresh.adaptive} or {@code .period} say
+			 * otherwise: publishes reach the new owner of a topic's slot, and the broker's
+			 * sharded subscriptions follow it.
+			 */
+			@Bean
+			LettuceClientOptionsBuilderCustomizer realtimeRedisClusterRefreshCustomizer(Environment environment) {
+				Binder binder = Binder.get(environment);
+				return (options) -> {
+					if (options instanceof ClusterClientOptions.Builder cluster
+							&& !binder.bind(REFRESH + ".adaptive", Boolean.class).isBound()
+							&& !binder.bind(REFRESH + ".period", Duration.class).isBound()) {
+						cluster.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+							.dynamicRefreshSources(
+									binder.bind(REFRESH + ".dynamic-refresh-sources", Boolean.class).orElse(true))
+							.enableAllAdaptiveRefreshTriggers()
+							.enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD)
+							.build());
+					}
+				};
 			}
 
 		}
