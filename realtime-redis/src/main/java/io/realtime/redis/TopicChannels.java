@@ -1,8 +1,8 @@
 package io.realtime.redis;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -47,6 +47,9 @@ final class TopicChannels implements AutoCloseable {
 	/** The node of a confirmation on a standalone Redis, or when the cluster node is unknown. */
 	private static final String ANY_NODE = "";
 
+	/** How long the check waits for a subscribe in flight before it sends another. */
+	private static final Duration PENDING_LIMIT = Duration.ofSeconds(5);
+
 	/** Checks (a second apart) a closed cluster connection gets before it is opened again. */
 	private static final int REOPEN_AFTER_CHECKS = 3;
 
@@ -64,8 +67,11 @@ final class TopicChannels implements AutoCloseable {
 	/** The node each wanted channel was last confirmed on. */
 	private final Map<String, String> confirmed = new ConcurrentHashMap<>();
 
-	/** Channels with a subscribe in flight: the check does not pile up more behind a stuck one. */
-	private final Set<String> pending = ConcurrentHashMap.newKeySet();
+	/**
+	 * When a subscribe still in flight was sent, by channel: the check does not pile up more behind
+	 * it for a while, nor waits forever for one stuck on the connection to a dead node.
+	 */
+	private final Map<String, Long> pending = new ConcurrentHashMap<>();
 
 	private volatile @Nullable StatefulRedisPubSubConnection<String, String> connection;
 
@@ -153,6 +159,7 @@ final class TopicChannels implements AutoCloseable {
 		String channel = this.channelOf.apply(topic);
 		this.wanted.remove(channel);
 		this.confirmed.remove(channel);
+		this.pending.remove(channel);
 		drop(channel);
 	}
 
@@ -186,7 +193,8 @@ final class TopicChannels implements AutoCloseable {
 			String node = this.confirmed.get(channel);
 			boolean moved = node != null && partitions != null && !ANY_NODE.equals(node)
 					&& !node.equals(owner(partitions, channel));
-			if ((node == null || moved) && !this.pending.contains(channel)) {
+			Long sent = this.pending.get(channel);
+			if ((node == null || moved) && (sent == null || System.nanoTime() - sent > PENDING_LIMIT.toNanos())) {
 				send(channel);
 			}
 		}
@@ -212,14 +220,16 @@ final class TopicChannels implements AutoCloseable {
 		}
 		this.wanted.clear();
 		this.confirmed.clear();
+		this.pending.clear();
 	}
 
 	private void send(String channel) {
 		RedisPubSubAsyncCommands<String, String> commands = commands();
 		if (commands != null) {
-			this.pending.add(channel);
+			Long sent = System.nanoTime();
+			this.pending.put(channel, sent);
 			handle(this.sharded ? commands.ssubscribe(channel) : commands.subscribe(channel), "subscribe", channel)
-				.whenComplete((result, ex) -> this.pending.remove(channel));
+				.whenComplete((result, ex) -> this.pending.remove(channel, sent));
 		}
 	}
 

@@ -54,7 +54,7 @@ public final class RedisCluster implements AutoCloseable {
 			this.processes.add(new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
 					"--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(),
 					"--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-					"--cluster-node-timeout", "2000")
+					"--cluster-node-timeout", "2000", "--cluster-replica-validity-factor", "0")
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start());
@@ -178,6 +178,12 @@ public final class RedisCluster implements AutoCloseable {
 		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> this.ports.stream().allMatch((port) -> cli(port, "CLUSTER", "INFO").contains("cluster_state:ok")));
+		// replicas in sync, ready to take over
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> this.ports.stream()
+				.map((port) -> cli(port, "INFO", "replication"))
+				.allMatch((info) -> info.contains("role:master") || info.contains("master_link_status:up")));
 	}
 
 	private String cli(int port, String... command) {
