@@ -54,7 +54,8 @@ public final class RedisCluster implements AutoCloseable {
 			this.processes.add(new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
 					"--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(),
 					"--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-					"--cluster-node-timeout", "2000", "--cluster-replica-validity-factor", "0")
+					"--cluster-node-timeout", "2000", "--cluster-replica-validity-factor", "0",
+					"--repl-diskless-sync-delay", "0")
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start());
@@ -108,15 +109,14 @@ public final class RedisCluster implements AutoCloseable {
 
 	/**
 	 * A connection factory for this cluster, started, set up as the Redis starter sets it up:
-	 * refreshing its view of the topology when it goes stale, and refusing commands at once
-	 * while a node is unreachable.
+	 * refreshing its view of the topology periodically too (Lettuce 7 refreshes it when it goes
+	 * stale), and refusing commands at once while a node is unreachable.
 	 * @return the factory; destroy it when done
 	 */
 	public LettuceConnectionFactory connectionFactory() {
 		ClusterClientOptions options = ClusterClientOptions.builder()
 			.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
 			.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-				.enableAllAdaptiveRefreshTriggers()
 				.enablePeriodicRefresh(Duration.ofSeconds(5))
 				.build())
 			.build();

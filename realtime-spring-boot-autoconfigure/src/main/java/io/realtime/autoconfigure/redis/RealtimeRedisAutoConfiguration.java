@@ -82,25 +82,24 @@ public final class RealtimeRedisAutoConfiguration {
 			}
 
 			/**
-			 * On a Redis Cluster, refresh Lettuce's view of the topology when it goes stale (a
-			 * failover, a slot migration) and every {@link #CLUSTER_REFRESH_PERIOD}, unless
-			 * {@code spring.data.redis.lettuce.cluster.refresh.adaptive} or {@code .period} say
-			 * otherwise: publishes reach the new owner of a topic's slot, and the broker's
-			 * sharded subscriptions follow it.
+			 * On a Redis Cluster, also refresh Lettuce's view of the topology every
+			 * {@link #CLUSTER_REFRESH_PERIOD} unless {@code spring.data.redis.lettuce.cluster.refresh.period}
+			 * says otherwise. Lettuce 7 already refreshes it when it goes stale (adaptive triggers:
+			 * {@code MOVED}, persistent reconnects, unknown nodes); the period catches what no command
+			 * ran into, so publishes reach the new owner of a topic's slot and the broker's sharded
+			 * subscriptions follow it.
 			 */
 			@Bean
 			LettuceClientOptionsBuilderCustomizer realtimeRedisClusterRefreshCustomizer(Environment environment) {
 				Binder binder = Binder.get(environment);
 				return (options) -> {
 					if (options instanceof ClusterClientOptions.Builder cluster
-							&& !binder.bind(REFRESH + ".adaptive", Boolean.class).isBound()
 							&& !binder.bind(REFRESH + ".period", Duration.class).isBound()) {
-						cluster.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+						ClusterTopologyRefreshOptions.Builder refresh = ClusterTopologyRefreshOptions.builder()
 							.dynamicRefreshSources(
 									binder.bind(REFRESH + ".dynamic-refresh-sources", Boolean.class).orElse(true))
-							.enableAllAdaptiveRefreshTriggers()
-							.enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD)
-							.build());
+							.enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD);
+						cluster.topologyRefreshOptions(refresh.build());
 					}
 				};
 			}

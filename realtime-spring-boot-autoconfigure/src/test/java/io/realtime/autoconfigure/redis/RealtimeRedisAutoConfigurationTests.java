@@ -1,9 +1,15 @@
 package io.realtime.autoconfigure.redis;
 
+import java.time.Duration;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
 import io.realtime.redis.RedisBroker;
+import io.realtime.redis.test.RedisCluster;
 import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -145,6 +151,26 @@ class RealtimeRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void clusterTopologyIsRefreshedAdaptivelyAndPeriodically() {
+		ApplicationContextRunner onCluster = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+					RealtimeRedisAutoConfiguration.class, RealtimeAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.cluster.nodes=" + String.join(",", RedisCluster.shared().nodes()));
+		onCluster.run((context) -> {
+			assertThat(context.getBean(RedisBroker.class).isSharded()).isTrue();
+			ClusterTopologyRefreshOptions refresh = refreshOptions(context.getBean(LettuceConnectionFactory.class));
+			assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
+			assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+			assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
+		});
+		onCluster.withPropertyValues("spring.data.redis.lettuce.cluster.refresh.period=5m").run((context) -> {
+			ClusterTopologyRefreshOptions refresh = refreshOptions(context.getBean(LettuceConnectionFactory.class));
+			assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
+			assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofMinutes(5));
+		});
+	}
+
+	@Test
 	void healthIsUpWhileRedisAnswers() {
 		this.contextRunner.run((context) -> {
 			Health health = context.getBean(RedisBrokerHealthIndicator.class).health(true);
@@ -166,6 +192,11 @@ class RealtimeRedisAutoConfigurationTests {
 	void healthIndicatorCanBeDisabled() {
 		this.contextRunner.withPropertyValues("management.health.realtimeBroker.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class));
+	}
+
+	private static ClusterTopologyRefreshOptions refreshOptions(LettuceConnectionFactory connectionFactory) {
+		ClientOptions options = connectionFactory.getClientConfiguration().getClientOptions().orElseThrow();
+		return ((ClusterClientOptions) options).getTopologyRefreshOptions();
 	}
 
 	@Configuration(proxyBeanMethods = false)
