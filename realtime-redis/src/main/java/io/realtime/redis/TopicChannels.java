@@ -38,7 +38,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * whatever is wanted and not confirmed, or confirmed on a node that no longer owns the channel's
  * slot: a subscribe refused while disconnected, a failover or a slot migration, which Lettuce
  * 7.5 does not follow for sharded channels by itself, never leaves a topic deaf for longer than
- * the next check after the cluster topology is refreshed.
+ * the next check after the cluster topology is refreshed. On a cluster, sharded subscriptions
+ * live on Lettuce's connections to the nodes that own their slots; the connection opened here
+ * only routes the commands, and is replaced when its own node stays unreachable.
  */
 final class TopicChannels implements AutoCloseable {
 
