@@ -69,10 +69,10 @@ class RedisBrokerFanoutTests {
 
 	}
 
-	/** On a cluster of its own, since it kills a master. */
+	/** On a cluster of its own, since its tests kill a master and move slots. */
 	@Nested
 	@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-	class OnClusterFailover {
+	class OnAChangingCluster {
 
 		private RedisCluster cluster;
 
@@ -107,6 +107,31 @@ class RedisBrokerFanoutTests {
 
 			this.cluster.kill(ownerPort(subscriber.streams().channel(topic)));
 			// publishes are refused until the replica is promoted; then the subscription moves to it
+			await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+				published.add(publisher.publish(topic, Integer.toString(published.size())));
+				return subscriber.notificationCount() > 1;
+			});
+
+			await().atMost(WAIT).untilAsserted(() -> assertThat(listener.messages()).containsExactlyElementsOf(published));
+			subscription.cancel();
+		}
+
+		@Test
+		void subscriptionFollowsItsTopicWhenItsSlotMovesToAnotherMaster() {
+			String topic = "migration:" + UUID.randomUUID();
+			RedisBroker subscriber = broker();
+			RedisBroker publisher = broker();
+			RecordingMessageListener listener = new RecordingMessageListener();
+			Subscription subscription = subscriber.subscribe(topic, null, listener);
+			await().atMost(WAIT).until(() -> subscriber.isListeningTo(topic));
+			List<Message> published = new ArrayList<>();
+			published.add(publisher.publish(topic, "before"));
+			await().atMost(WAIT).until(() -> subscriber.notificationCount() == 1);
+
+			String channel = subscriber.streams().channel(topic);
+			int from = ownerPort(channel);
+			int to = this.cluster.masters().stream().filter((port) -> port != from).findFirst().orElseThrow();
+			this.cluster.migrate(SlotHash.getSlot(channel), to);
 			await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
 				published.add(publisher.publish(topic, Integer.toString(published.size())));
 				return subscriber.notificationCount() > 1;

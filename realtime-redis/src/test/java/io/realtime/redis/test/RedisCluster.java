@@ -142,6 +142,81 @@ public final class RedisCluster implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Move a slot, with its keys, to another master, as {@code redis-cli --cluster reshard} does.
+	 * @param slot the slot
+	 * @param toPort the port of the master that takes it
+	 */
+	public void migrate(int slot, int toPort) {
+		int fromPort = this.ports.stream()
+			.filter((port) -> ownsSlot(port, slot))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("No master owns slot " + slot));
+		String from = cli(fromPort, "CLUSTER", "MYID").trim();
+		String to = cli(toPort, "CLUSTER", "MYID").trim();
+		String slotText = Integer.toString(slot);
+		requireOk(cli(toPort, "CLUSTER", "SETSLOT", slotText, "IMPORTING", from));
+		requireOk(cli(fromPort, "CLUSTER", "SETSLOT", slotText, "MIGRATING", to));
+		for (String key : cli(fromPort, "CLUSTER", "GETKEYSINSLOT", slotText, "1000").split("\n")) {
+			if (!key.isBlank()) {
+				requireOk(cli(fromPort, "MIGRATE", "127.0.0.1", Integer.toString(toPort), key.trim(), "0", "5000"));
+			}
+		}
+		for (int port : List.of(toPort, fromPort)) {
+			requireOk(cli(port, "CLUSTER", "SETSLOT", slotText, "NODE", to));
+		}
+	}
+
+	private static void requireOk(String reply) {
+		if (!reply.trim().equals("OK")) {
+			throw new IllegalStateException("Redis answered " + reply);
+		}
+	}
+
+	/** Whether a node serves a slot as its master. */
+	private boolean ownsSlot(int port, int slot) {
+		String role = cli(port, "ROLE");
+		if (!role.startsWith("master")) {
+			return false;
+		}
+		String myself = cli(port, "CLUSTER", "MYID").trim();
+		for (String line : cli(port, "CLUSTER", "NODES").split("\n")) {
+			String[] fields = line.trim().split(" ");
+			if (fields.length > 8 && fields[0].equals(myself)) {
+				for (int i = 8; i < fields.length; i++) {
+					String[] range = fields[i].split("-");
+					if (range[0].startsWith("[")) {
+						continue;
+					}
+					int first = Integer.parseInt(range[0]);
+					int last = (range.length > 1) ? Integer.parseInt(range[1]) : first;
+					if (slot >= first && slot <= last) {
+						return true;
+					}
+				}
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The masters that answer and serve slots.
+	 * @return their ports
+	 */
+	public List<Integer> masters() {
+		return this.ports.stream().filter(this::servesSlots).toList();
+	}
+
+	private boolean servesSlots(int port) {
+		if (!cli(port, "ROLE").startsWith("master")) {
+			return false;
+		}
+		String myself = cli(port, "CLUSTER", "MYID").trim();
+		return Stream.of(cli(port, "CLUSTER", "NODES").split("\n"))
+			.map((line) -> line.trim().split(" "))
+			.anyMatch((fields) -> fields.length > 8 && fields[0].equals(myself));
+	}
+
 	@Override
 	public synchronized void close() {
 		for (Process process : this.processes) {
