@@ -3,6 +3,8 @@ package io.realtime.autoconfigure.redis;
 import java.time.Duration;
 
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
@@ -11,6 +13,7 @@ import io.realtime.autoconfigure.RealtimePropertiesValidator;
 import io.realtime.core.Broker;
 import io.realtime.redis.RedisBroker;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -60,6 +63,22 @@ public final class RealtimeRedisAutoConfiguration {
 			}
 			broker.start();
 			return broker;
+		}
+
+		/** With Micrometer, what each instance hears from Redis: only its subscribers' topics. */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+		static class MetricsConfiguration {
+
+			/** The broker may be the application's own, not a Redis one: asked for when bound. */
+			@Bean
+			MeterBinder realtimeRedisMeterBinder(ObjectProvider<RedisBroker> broker) {
+				return (registry) -> broker.ifAvailable((redis) -> FunctionCounter
+					.builder("realtime.redis.notifications", redis, RedisBroker::notificationCount)
+					.description("Message notifications this instance received from Redis, for topics it has subscribers on")
+					.register(registry));
+			}
+
 		}
 
 		/** Spring Boot's Redis support builds the Lettuce client; without it the connection is the user's own. */

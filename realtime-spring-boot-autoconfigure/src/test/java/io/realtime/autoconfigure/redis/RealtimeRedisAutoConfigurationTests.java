@@ -1,13 +1,18 @@
 package io.realtime.autoconfigure.redis;
 
 import java.time.Duration;
+import java.util.UUID;
+import java.util.function.LongSupplier;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.core.Subscription;
 import io.realtime.redis.RedisBroker;
 import io.realtime.redis.test.RedisCluster;
 import io.realtime.redis.test.RedisServer;
@@ -29,6 +34,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link RealtimeRedisAutoConfiguration} and {@link RealtimeRedisHealthAutoConfiguration}.
@@ -167,6 +173,26 @@ class RealtimeRedisAutoConfigurationTests {
 			ClusterTopologyRefreshOptions refresh = refreshOptions(context.getBean(LettuceConnectionFactory.class));
 			assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
 			assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofMinutes(5));
+		});
+	}
+
+	@Test
+	void notificationsAreCountedForMicrometer() {
+		this.contextRunner.run((context) -> {
+			RedisBroker broker = context.getBean(RedisBroker.class);
+			// a method reference, not a lambda taking the broker: the class loads without realtime-redis
+			LongSupplier notifications = broker::notificationCount;
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean("realtimeRedisMeterBinder", MeterBinder.class).bindTo(registry);
+			String topic = "metrics:" + UUID.randomUUID();
+			Subscription subscription = broker.subscribe(topic, null, (message) -> {
+			});
+			broker.publish(topic, "1");
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(registry.get("realtime.redis.notifications").functionCounter().count())
+					.isEqualTo(notifications.getAsLong())
+					.isPositive());
+			subscription.cancel();
 		});
 	}
 
