@@ -159,7 +159,8 @@ abstract class AbstractTwoInstancesIntegrationTests {
 	@Test
 	void sseClientResumesOnTheOtherInstanceWithTheLastEventIdItGot() throws Exception {
 		String lastEventId;
-		try (SseStream onA = SseStream.open(this.a.http().http(), this.a.http().uri("sse", List.of(this.topic), null), null)) {
+		try (SseStream onA = SseStream.open(this.a.http().http(), this.a.http().uri("sse", List.of(this.topic), null),
+				null)) {
 			await().atMost(WAIT).until(() -> !onA.events().isEmpty());
 			for (int i = 0; i < 3; i++) {
 				this.a.http().publishJson(this.topic, Integer.toString(i));
