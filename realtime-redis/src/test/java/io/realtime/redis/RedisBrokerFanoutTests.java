@@ -16,6 +16,7 @@ import io.realtime.core.Message;
 import io.realtime.core.RecordingMessageListener;
 import io.realtime.core.Subscription;
 import io.realtime.redis.test.RedisCluster;
+import io.realtime.redis.test.RedisSentinel;
 import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +33,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * An instance hears only the topics it has local subscribers on: it listens to a topic's
  * channel from its first subscriber to its last, and an instance without subscribers receives
- * nothing while others publish. On a standalone Redis (classic pub/sub) and on a Redis Cluster
- * (sharded pub/sub).
+ * nothing while others publish. On a standalone Redis and one found through Sentinel (classic
+ * pub/sub), and on a Redis Cluster (sharded pub/sub).
  */
 class RedisBrokerFanoutTests {
 
@@ -65,6 +66,30 @@ class RedisBrokerFanoutTests {
 		@Test
 		void notificationsAreSharded() {
 			assertThat(broker().isSharded()).isTrue();
+		}
+
+	}
+
+	/** Finding the master through Sentinel: classic channels too. */
+	@Nested
+	class OnSentinel extends Fanout {
+
+		private RedisSentinel sentinel;
+
+		@Override
+		LettuceConnectionFactory connect() {
+			this.sentinel = RedisSentinel.start();
+			return this.sentinel.connectionFactory();
+		}
+
+		@AfterAll
+		void stopSentinel() {
+			this.sentinel.close();
+		}
+
+		@Test
+		void notificationsAreClassic() {
+			assertThat(broker().isSharded()).isFalse();
 		}
 
 	}
