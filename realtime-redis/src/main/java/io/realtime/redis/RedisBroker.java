@@ -1,6 +1,5 @@
 package io.realtime.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -28,14 +27,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * A {@link Broker} whose messages live in Redis, so every application instance on the same
@@ -47,12 +41,21 @@ import org.springframework.util.backoff.FixedBackOff;
  * subscribing to a topic without keys leaves nothing in Redis, and its position resumes gap-free
  * while nothing could have come and gone since.
  *
- * <p>Every publish also announces the message, with the id it follows, on one pub/sub channel.
- * Each instance listens on one connection and feeds its own subscribers per topic in stream
- * order; when the id a message follows is not the last one the instance delivered (a
- * notification was lost to a disconnect, say), it reads the missing entries from the stream
- * first. Listeners are called on the broker's own threads, never two at once for one
- * subscription.
+ * <p>Every publish also announces the message, with the id it follows, on the topic's own
+ * pub/sub channel ({@code <namespace>:{<topic>}:notifications}, in the slot of the topic's keys).
+ * An instance listens, on one connection of its own, only to the channels of the topics it has
+ * local subscribers on: it subscribes when a topic's first local subscriber arrives and
+ * unsubscribes when the last one leaves, so an instance pays nothing for the other topics. On a
+ * Redis Cluster the channels are sharded ({@code SPUBLISH}, {@code SSUBSCRIBE}, Redis 7 or newer):
+ * a notification travels only within the shard that owns the topic, and subscriptions follow the
+ * topic's slot to its new owner after a failover or a slot migration (with Lettuce's cluster
+ * topology refresh enabled). Elsewhere they are classic channels. The instance feeds its
+ * subscribers per topic in stream order; when the id a message follows is not the last one the
+ * instance delivered (the notification came before the subscription took effect, or was lost to
+ * a disconnect), it reads the missing entries from the stream first, and it reads the stream
+ * again each time Redis confirms a subscription. Listeners are called on the broker's own
+ * threads, never two at once for one subscription. Listening needs a
+ * {@link LettuceConnectionFactory}.
  *
  * <p>Redis replicates asynchronously: a replica promoted after its master failed may lack
  * messages the master acknowledged. Epochs also depend on the lineage of the Redis data (its
@@ -90,6 +93,9 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private Durability durability = Durability.NONE;
 
+	/** Whether notifications use sharded pub/sub (on a Redis Cluster). */
+	private final boolean sharded;
+
 	/** The topics' streams in Redis, under the namespace. */
 	private TopicStreams streams;
 
@@ -97,15 +103,18 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private final AtomicLong subscriptions = new AtomicLong();
 
+	private final AtomicLong notifications = new AtomicLong();
+
 	private volatile int maxTopics = InMemoryBroker.defaultMaxTopics();
 
 	private @Nullable ScheduledThreadPoolExecutor executor;
 
-	private @Nullable RedisMessageListenerContainer container;
+	private @Nullable TopicChannels channels;
 
 	/**
 	 * Create a broker; {@link #start() start} it before subscribing.
-	 * @param connectionFactory the Redis connections
+	 * @param connectionFactory the Redis connections: a {@link LettuceConnectionFactory} to a
+	 * standalone Redis, a Redis Cluster, or one found through Sentinel
 	 * @param historySize the most messages kept per topic, at least 1
 	 * @param historyTtl how long a message stays in history, positive
 	 */
@@ -121,6 +130,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		this.historySize = historySize;
 		this.historyTtl = historyTtl;
 		this.redis = new StringRedisTemplate(connectionFactory);
+		this.sharded = TopicChannels.isSharded(connectionFactory);
 		this.streams = newStreams();
 	}
 
@@ -189,37 +199,29 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	}
 
 	/**
-	 * Start listening for messages published by every instance. Redis need not be reachable
-	 * yet: the listener connects as soon as it is.
+	 * Start listening for messages published by every instance on the topics this instance has
+	 * subscribers on. Redis need not be reachable yet: the listener connects as soon as it is.
 	 */
 	public synchronized void start() {
 		if (this.executor != null) {
 			return;
 		}
-		if (this.durability.replicas() > 0 && this.connectionFactory instanceof LettuceConnectionFactory lettuce
-				&& lettuce.isClusterAware()) {
+		if (this.durability.replicas() > 0 && this.sharded) {
 			// WAIT counts the writes of its own connection, which on a cluster is not the topic's node's
 			throw new IllegalStateException("minReplicas is not supported on Redis Cluster yet");
 		}
+		TopicChannels channels = new TopicChannels(this.connectionFactory, (topic) -> this.streams.channel(topic),
+				new Notifications());
 		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, new DaemonThreads());
 		executor.setRemoveOnCancelPolicy(true);
-		// fan-outs whose reads failed try again, whether or not the listener noticed an outage
-		executor.scheduleWithFixedDelay(this::resumeStalled, 1, 1, TimeUnit.SECONDS);
 		this.executor = executor;
-		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-		container.setConnectionFactory(this.connectionFactory);
-		// the listener only queues, so it may run on the connection's own thread, in order
-		container.setTaskExecutor(new SyncTaskExecutor());
-		container.setRecoveryBackoff(new FixedBackOff(500, FixedBackOff.UNLIMITED_ATTEMPTS));
-		container.addMessageListener(new Notifications(), new ChannelTopic(this.streams.channel()));
-		container.afterPropertiesSet();
-		try {
-			container.start();
+		this.channels = channels;
+		if (!channels.connect()) {
+			logger.warn("Redis is not reachable yet; the realtime broker listens once it is");
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Redis is not reachable yet; the realtime broker listens once it is: " + ex.getMessage());
-		}
-		this.container = container;
+		// fan-outs whose reads failed try again, whether or not the listener noticed an outage, and
+		// channels Redis has not confirmed (yet, or any more on the node that owns them) are subscribed again
+		executor.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
 	}
 
 	/**
@@ -227,15 +229,10 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	 */
 	@Override
 	public synchronized void close() {
-		RedisMessageListenerContainer container = this.container;
-		if (container != null) {
-			try {
-				container.destroy();
-			}
-			catch (Exception ex) {
-				logger.debug("Failed to stop the Redis listener", ex);
-			}
-			this.container = null;
+		TopicChannels channels = this.channels;
+		if (channels != null) {
+			channels.close();
+			this.channels = null;
 		}
 		if (this.executor != null) {
 			this.executor.shutdownNow();
@@ -269,9 +266,17 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		if (this.executor == null) {
 			throw new IllegalStateException("broker is not started");
 		}
-		// resolve the position (and whether it can be resumed) now; the fan-out delivers the rest
-		Page start = this.streams.read(topic, from, 0);
+		// listen to the topic first, then resolve the position (and whether it can be resumed); the
+		// fan-out delivers the rest, reading the stream again once Redis confirms the subscription
 		TopicFanout fanout = reserve(topic);
+		Page start;
+		try {
+			start = this.streams.read(topic, from, 0);
+		}
+		catch (RuntimeException ex) {
+			release(fanout);
+			throw ex;
+		}
 		this.subscriptions.incrementAndGet();
 		TopicSubscription subscription = new TopicSubscription(fanout, listener, start.recovered(),
 				start.position());
@@ -301,11 +306,28 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	/**
 	 * Whether this instance is listening for messages of the other instances.
-	 * @return {@code true} while the listener's connection is subscribed
+	 * @return {@code true} while the listener's connection is open
 	 */
 	public boolean isListening() {
-		RedisMessageListenerContainer container = this.container;
-		return container != null && container.isListening();
+		TopicChannels channels = this.channels;
+		return channels != null && channels.isListening();
+	}
+
+	/**
+	 * The number of message notifications this instance has received from Redis and decoded,
+	 * since it started: only those of topics it has local subscribers on.
+	 * @return the count, which only grows
+	 */
+	public long notificationCount() {
+		return this.notifications.get();
+	}
+
+	/**
+	 * Whether notifications use sharded pub/sub, as they do on a Redis Cluster.
+	 * @return {@code true} on a Redis Cluster
+	 */
+	public boolean isSharded() {
+		return this.sharded;
 	}
 
 	/**
@@ -316,13 +338,20 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		this.streams.ping();
 	}
 
+	/** Whether Redis confirmed that this instance listens to a topic's channel. */
+	boolean isListeningTo(String topic) {
+		TopicChannels channels = this.channels;
+		return channels != null && channels.isConfirmed(topic);
+	}
+
 	/** The topics' streams in Redis. */
 	TopicStreams streams() {
 		return this.streams;
 	}
 
 	private TopicStreams newStreams() {
-		return new TopicStreams(this.redis, this.historySize, this.historyTtl, this.namespace, this.durability);
+		return new TopicStreams(this.redis, this.historySize, this.historyTtl, this.namespace, this.sharded,
+				this.durability);
 	}
 
 	void dispatch(Runnable task) {
@@ -339,10 +368,10 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	void released(TopicSubscription subscription) {
 		this.subscriptions.decrementAndGet();
-		TopicFanout fanout = subscription.fanout();
-		this.fanouts.computeIfPresent(fanout.topic(), (topic, held) -> (held == fanout && held.leave()) ? null : held);
+		release(subscription.fanout());
 	}
 
+	/** Hold a topic's fan-out, listening to the topic's channel when it is the first. */
 	private TopicFanout reserve(String topic) {
 		return this.fanouts.compute(topic, (key, held) -> {
 			if (held == null && this.fanouts.size() >= this.maxTopics) {
@@ -350,22 +379,53 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			}
 			TopicFanout fanout = (held != null) ? held : new TopicFanout(key, this);
 			fanout.enter();
+			if (held == null) {
+				// inside the map's lock for the topic: (un)subscribes of one topic go out in order
+				listen(key, true);
+			}
 			return fanout;
 		});
 	}
 
-	private void resumeStalled() {
+	/** Let go of a topic's fan-out, and of the topic's channel with the last one. */
+	private void release(TopicFanout fanout) {
+		this.fanouts.computeIfPresent(fanout.topic(), (topic, held) -> {
+			if (held == fanout && held.leave()) {
+				listen(topic, false);
+				return null;
+			}
+			return held;
+		});
+	}
+
+	private void listen(String topic, boolean listen) {
+		TopicChannels channels = this.channels;
+		if (channels != null) {
+			if (listen) {
+				channels.subscribe(topic);
+			}
+			else {
+				channels.unsubscribe(topic);
+			}
+		}
+	}
+
+	private void check() {
+		TopicChannels channels = this.channels;
+		if (channels != null) {
+			channels.check();
+		}
 		this.fanouts.values().forEach(TopicFanout::resumeIfStalled);
 	}
 
-	/** Hands every announced message to the fan-out of its topic, if this instance has one. */
-	private final class Notifications implements org.springframework.data.redis.connection.MessageListener,
-			SubscriptionListener {
+	/** Hands every announced message to the fan-out of its topic. */
+	private final class Notifications implements TopicChannels.Listener {
 
 		@Override
-		public void onMessage(org.springframework.data.redis.connection.Message message, byte @Nullable [] pattern) {
+		public void message(String body) {
+			RedisBroker.this.notifications.incrementAndGet();
 			// topic \n epoch \n previous id \n id \n data
-			String[] parts = new String(message.getBody(), StandardCharsets.UTF_8).split("\n", 5);
+			String[] parts = body.split("\n", 5);
 			if (parts.length < 5) {
 				return;
 			}
@@ -379,9 +439,13 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		}
 
 		@Override
-		public void onChannelSubscribed(byte[] channel, long count) {
-			// (re)connected: whatever was announced while the connection was down is in the streams
-			RedisBroker.this.fanouts.values().forEach(TopicFanout::catchUp);
+		public void subscribed(String topic) {
+			// whatever was published before the subscription took effect (or while the connection was
+			// down) is in the stream
+			TopicFanout fanout = RedisBroker.this.fanouts.get(topic);
+			if (fanout != null) {
+				fanout.catchUp();
+			}
 		}
 
 	}

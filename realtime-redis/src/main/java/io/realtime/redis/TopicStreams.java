@@ -59,24 +59,28 @@ final class TopicStreams {
 
 	private final String namespace;
 
-	private final String channel;
+	/** The command that announces a message: sharded on a Redis Cluster. */
+	private final String publishCommand;
 
 	private final Durability durability;
 
-	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace,
+	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace, boolean sharded,
 			Durability durability) {
 		this.redis = redis;
 		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
 		this.keyLifetimeMillis = keyLifetime(historyTtl).toMillis();
 		this.namespace = namespace;
-		this.channel = namespace + ":messages";
+		this.publishCommand = sharded ? "SPUBLISH" : "PUBLISH";
 		this.durability = durability;
 	}
 
-	/** The pub/sub channel every publish is announced on. */
-	String channel() {
-		return this.channel;
+	/**
+	 * The pub/sub channel a topic's messages are announced on; its hash tag puts it in the slot
+	 * of the topic's keys, as sharded pub/sub from a script needs.
+	 */
+	String channel(String topic) {
+		return this.namespace + ":{" + topic + "}:notifications";
 	}
 
 	/**
@@ -85,7 +89,7 @@ final class TopicStreams {
 	 */
 	Message append(String topic, String data) {
 		String[] args = { data, Integer.toString(this.historySize), Long.toString(this.historyTtlMillis),
-				Long.toString(this.keyLifetimeMillis), newEpoch(), this.channel, topic };
+				Long.toString(this.keyLifetimeMillis), newEpoch(), channel(topic), topic, this.publishCommand };
 		List<?> result = (this.durability.replicas() > 0) ? executeAndWait(PUBLISH, topic, args)
 				: execute(PUBLISH, topic, args);
 		String epoch = (String) result.get(0);

@@ -1,6 +1,7 @@
 -- Append a message, trim history by count and age, make the keys expire once the topic is idle,
--- and tell every instance.
--- ARGV: data, history size, history ttl (ms), key lifetime (ms), seed of a new epoch, channel, topic
+-- and tell the instances listening to the topic.
+-- ARGV: data, history size, history ttl (ms), key lifetime (ms), seed of a new epoch, the topic's
+-- channel (in the slot of KEYS), topic, PUBLISH or SPUBLISH (sharded, on a Redis Cluster)
 -- Returns {epoch, id}. On a promoted replica the topic's epoch is a new one (see topic.lua), so no id
 -- the old master acknowledged is ever handed out again for another message.
 local epoch, _, last, trimmed = state()
@@ -26,5 +27,5 @@ expire(tonumber(ARGV[3]), trimmed)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 -- the previous id lets every instance check that it missed nothing before this message
-redis.call('PUBLISH', ARGV[6], ARGV[7] .. '\n' .. epoch .. '\n' .. last .. '\n' .. id .. '\n' .. ARGV[1])
+redis.call(ARGV[8], ARGV[6], ARGV[7] .. '\n' .. epoch .. '\n' .. last .. '\n' .. id .. '\n' .. ARGV[1])
 return {epoch, id}

@@ -6,6 +6,7 @@ import java.time.Duration;
 import io.realtime.core.AbstractBrokerContractTests;
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.redis.test.RedisCluster;
 import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * The broker contract, run against the in-memory broker and the Redis broker alike, so both
- * keep the same promises to the transports.
+ * The broker contract, run against the in-memory broker and the Redis broker alike (on a
+ * standalone Redis and on a Redis Cluster), so all keep the same promises to the transports.
  */
 class BrokerContractTests {
 
@@ -54,6 +55,46 @@ class BrokerContractTests {
 		}
 
 		/** Another lifetime: the same server, under keys no other broker of the test uses. */
+		@Override
+		protected Broker createBrokerOfAnotherLifetime(int historySize, Duration historyTtl) {
+			RedisBroker broker = new RedisBroker(this.connectionFactory, historySize, historyTtl);
+			broker.setNamespace("another-lifetime");
+			broker.start();
+			return broker;
+		}
+
+		@Override
+		protected void destroyBroker(Broker broker) {
+			((RedisBroker) broker).close();
+		}
+
+	}
+
+	/** The same on a Redis Cluster: sharded notifications, the topics spread over three masters. */
+	@Nested
+	@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+	class OnRedisCluster extends AbstractBrokerContractTests {
+
+		private LettuceConnectionFactory connectionFactory;
+
+		@BeforeAll
+		void connect() {
+			this.connectionFactory = RedisCluster.shared().connectionFactory();
+		}
+
+		@AfterAll
+		void disconnect() {
+			this.connectionFactory.destroy();
+		}
+
+		@Override
+		protected Broker createBroker(int historySize, Duration historyTtl) {
+			RedisBroker broker = new RedisBroker(this.connectionFactory, historySize, historyTtl);
+			broker.start();
+			return broker;
+		}
+
+		/** Another lifetime: the same cluster, under keys no other broker of the test uses. */
 		@Override
 		protected Broker createBrokerOfAnotherLifetime(int historySize, Duration historyTtl) {
 			RedisBroker broker = new RedisBroker(this.connectionFactory, historySize, historyTtl);

@@ -284,7 +284,7 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	private static int freePort() {
+	static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
@@ -293,7 +293,7 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	private static String findExecutable() {
+	static String findExecutable() {
 		// -Drealtime.test.redis-server=packaged tries the packaged binary on a machine with Redis
 		String chosen = System.getProperty("realtime.test.redis-server", "");
 		if (!chosen.isEmpty()) {

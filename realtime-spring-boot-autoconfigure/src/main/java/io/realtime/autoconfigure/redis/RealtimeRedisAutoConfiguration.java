@@ -1,22 +1,31 @@
 package io.realtime.autoconfigure.redis;
 
+import java.time.Duration;
+
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.autoconfigure.RealtimeProperties;
 import io.realtime.autoconfigure.RealtimePropertiesValidator;
 import io.realtime.core.Broker;
 import io.realtime.redis.RedisBroker;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -58,10 +67,31 @@ public final class RealtimeRedisAutoConfiguration {
 			return broker;
 		}
 
+		/** With Micrometer, what each instance hears from Redis: only its subscribers' topics. */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+		static class MetricsConfiguration {
+
+			/** The broker may be the application's own, not a Redis one: asked for when bound. */
+			@Bean
+			MeterBinder realtimeRedisMeterBinder(ObjectProvider<RedisBroker> broker) {
+				return (registry) -> broker.ifAvailable((redis) -> FunctionCounter
+					.builder("realtime.redis.notifications", redis, RedisBroker::notificationCount)
+					.description("Message notifications this instance received from Redis, for topics it has subscribers on")
+					.register(registry));
+			}
+
+		}
+
 		/** Spring Boot's Redis support builds the Lettuce client; without it the connection is the user's own. */
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnClass(LettuceClientOptionsBuilderCustomizer.class)
 		static class LettuceConfiguration {
+
+			/** How often the cluster topology is refreshed unless the application says otherwise. */
+			static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
+
+			private static final String REFRESH = "spring.data.redis.lettuce.cluster.refresh";
 
 			/**
 			 * Fail commands at once while Redis is unreachable, instead of queueing them until
@@ -70,6 +100,29 @@ public final class RealtimeRedisAutoConfiguration {
 			@Bean
 			LettuceClientOptionsBuilderCustomizer realtimeRedisClientOptionsCustomizer() {
 				return (options) -> options.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+			}
+
+			/**
+			 * On a Redis Cluster, also refresh Lettuce's view of the topology every
+			 * {@link #CLUSTER_REFRESH_PERIOD} unless {@code spring.data.redis.lettuce.cluster.refresh.period}
+			 * says otherwise. Lettuce 7 already refreshes it when it goes stale (adaptive triggers:
+			 * {@code MOVED}, persistent reconnects, unknown nodes); the period catches what no command
+			 * ran into, so publishes reach the new owner of a topic's slot and the broker's sharded
+			 * subscriptions follow it.
+			 */
+			@Bean
+			LettuceClientOptionsBuilderCustomizer realtimeRedisClusterRefreshCustomizer(Environment environment) {
+				Binder binder = Binder.get(environment);
+				return (options) -> {
+					if (options instanceof ClusterClientOptions.Builder cluster
+							&& !binder.bind(REFRESH + ".period", Duration.class).isBound()) {
+						ClusterTopologyRefreshOptions.Builder refresh = ClusterTopologyRefreshOptions.builder()
+							.dynamicRefreshSources(
+									binder.bind(REFRESH + ".dynamic-refresh-sources", Boolean.class).orElse(true))
+							.enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD);
+						cluster.topologyRefreshOptions(refresh.build());
+					}
+				};
 			}
 
 		}

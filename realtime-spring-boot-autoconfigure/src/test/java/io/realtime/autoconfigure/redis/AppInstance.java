@@ -26,10 +26,20 @@ final class AppInstance implements AutoCloseable {
 	 * @return the running instance
 	 */
 	public static AppInstance start(int redisPort) {
+		return start("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort);
+	}
+
+	/**
+	 * Start an instance on the Redis these {@code spring.data.redis.*} properties point at.
+	 * @param redisProperties the connection, such as {@code spring.data.redis.cluster.nodes=…}
+	 * @return the running instance
+	 */
+	public static AppInstance start(String... redisProperties) {
 		return new AppInstance(new SpringApplicationBuilder(TestApplication.class)
-			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
-					"realtime.publish.allowed-topics=**", "management.endpoints.web.exposure.include=health",
-					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
+			.properties("server.port=0", "realtime.publish.allowed-topics=**",
+					"management.endpoints.web.exposure.include=health", "management.endpoint.health.show-details=always",
+					"spring.main.banner-mode=off")
+			.properties(redisProperties)
 			.run());
 	}
 

@@ -1,10 +1,21 @@
 package io.realtime.autoconfigure.redis;
 
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.core.Subscription;
 import io.realtime.redis.RedisBroker;
+import io.realtime.redis.test.RedisCluster;
 import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,6 +36,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link RealtimeRedisAutoConfiguration} and {@link RealtimeRedisHealthAutoConfiguration}.
@@ -169,6 +181,46 @@ class RealtimeRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void clusterTopologyIsRefreshedAdaptivelyAndPeriodically() {
+		ApplicationContextRunner onCluster = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+					RealtimeRedisAutoConfiguration.class, RealtimeAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.cluster.nodes=" + String.join(",", RedisCluster.shared().nodes()));
+		onCluster.run((context) -> {
+			assertThat(context.getBean(RedisBroker.class).isSharded()).isTrue();
+			ClusterTopologyRefreshOptions refresh = refreshOptions(context.getBean(LettuceConnectionFactory.class));
+			assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
+			assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+			assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
+		});
+		onCluster.withPropertyValues("spring.data.redis.lettuce.cluster.refresh.period=5m").run((context) -> {
+			ClusterTopologyRefreshOptions refresh = refreshOptions(context.getBean(LettuceConnectionFactory.class));
+			assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
+			assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofMinutes(5));
+		});
+	}
+
+	@Test
+	void notificationsAreCountedForMicrometer() {
+		this.contextRunner.run((context) -> {
+			RedisBroker broker = context.getBean(RedisBroker.class);
+			// a method reference, not a lambda taking the broker: the class loads without realtime-redis
+			LongSupplier notifications = broker::notificationCount;
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean("realtimeRedisMeterBinder", MeterBinder.class).bindTo(registry);
+			String topic = "metrics:" + UUID.randomUUID();
+			Subscription subscription = broker.subscribe(topic, null, (message) -> {
+			});
+			broker.publish(topic, "1");
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(registry.get("realtime.redis.notifications").functionCounter().count())
+					.isEqualTo(notifications.getAsLong())
+					.isPositive());
+			subscription.cancel();
+		});
+	}
+
+	@Test
 	void healthIsUpWhileRedisAnswers() {
 		this.contextRunner.run((context) -> {
 			Health health = context.getBean(RedisBrokerHealthIndicator.class).health(true);
@@ -190,6 +242,11 @@ class RealtimeRedisAutoConfigurationTests {
 	void healthIndicatorCanBeDisabled() {
 		this.contextRunner.withPropertyValues("management.health.realtimeBroker.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RedisBrokerHealthIndicator.class));
+	}
+
+	private static ClusterTopologyRefreshOptions refreshOptions(LettuceConnectionFactory connectionFactory) {
+		ClientOptions options = connectionFactory.getClientConfiguration().getClientOptions().orElseThrow();
+		return ((ClusterClientOptions) options).getTopologyRefreshOptions();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,145 +1,16 @@
 package io.realtime.autoconfigure.redis;
 
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-
-import io.realtime.redis.RedisBroker;
 import io.realtime.redis.test.RedisServer;
-import io.realtime.test.RealtimeHttpClient;
-import io.realtime.test.SseStream;
-import io.realtime.test.WebSocketTestClient;
-import io.realtime.webmvc.RealtimePublisher;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * Two application instances on one Redis, as behind a load balancer without sticky sessions:
- * whatever instance a client reaches, it gets every message once, in order.
+ * Two application instances on one standalone Redis.
  */
-@Tag("redis")
-class TwoInstancesIntegrationTests {
+class TwoInstancesIntegrationTests extends AbstractTwoInstancesIntegrationTests {
 
-	private static final Duration WAIT = Duration.ofSeconds(20);
-
-	private static AppInstance a;
-
-	private static AppInstance b;
-
-	private final String topic = "two:" + UUID.randomUUID();
-
-	@BeforeAll
-	static void start() {
-		int redis = RedisServer.shared().port();
-		a = AppInstance.start(redis);
-		b = AppInstance.start(redis);
-	}
-
-	@AfterAll
-	static void stop() {
-		a.close();
-		b.close();
-	}
-
-	@Test
-	void messagePublishedOnOneInstanceReachesSubscribersOnTheOtherOverEveryTransport() throws Exception {
-		RealtimeHttpClient onB = b.http();
-		String pollCursor = onB.poll("poll", List.of(this.topic), null).get("cursor").asString();
-		CompletableFuture<HttpResponse<String>> longPoll = onB.http()
-			.sendAsync(java.net.http.HttpRequest.newBuilder(onB.uri("long-poll", List.of(this.topic), pollCursor))
-				.timeout(Duration.ofSeconds(30))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		try (SseStream sse = SseStream.open(onB.http(), onB.uri("sse", List.of(this.topic), null), null);
-				WebSocketTestClient ws = WebSocketTestClient.connect(b.port(), null)) {
-			ws.send("{\"type\":\"subscribe\",\"topic\":\"" + this.topic + "\"}");
-			await().atMost(WAIT).until(() -> !ws.frames("subscribed").isEmpty() && !sse.events().isEmpty()
-					&& b.bean(RedisBroker.class).subscriptionCount() >= 3);
-
-			String id = a.http().publishJson(this.topic, "{\"text\":\"from A\"}");
-
-			await().atMost(WAIT).untilAsserted(() -> assertThat(sse.messages()).singleElement()
-				.satisfies((event) -> assertThat(RealtimeHttpClient.json(event.data()).get("id").asString())
-					.isEqualTo(id)));
-			await().atMost(WAIT).untilAsserted(() -> assertThat(ws.frames("message")).singleElement()
-				.satisfies((frame) -> assertThat(frame.get("data").get("text").asString()).isEqualTo("from A")));
-			JsonNode waited = RealtimeHttpClient.json(longPoll.get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
-			assertThat(waited.get("messages")).singleElement()
-				.satisfies((message) -> assertThat(message.get("id").asString()).isEqualTo(id));
-			JsonNode polled = onB.poll("poll", List.of(this.topic), pollCursor);
-			assertThat(polled.get("messages")).singleElement()
-				.satisfies((message) -> assertThat(message.get("id").asString()).isEqualTo(id));
-			assertThat(polled.get("recovered").asBoolean()).isTrue();
-		}
-	}
-
-	@Test
-	void longPollClientAlternatingBetweenInstancesGetsEveryMessageOnceInOrder() throws Exception {
-		int count = 1000;
-		ExecutorService publisher = Executors.newSingleThreadExecutor();
-		try {
-			String cursor = a.http().poll("poll", List.of(this.topic), null).get("cursor").asString();
-			Future<?> publishing = publisher.submit(() -> {
-				RealtimePublisher onA = a.bean(RealtimePublisher.class);
-				RealtimePublisher onB = b.bean(RealtimePublisher.class);
-				for (int i = 0; i < count; i++) {
-					((i % 2 == 0) ? onA : onB).publish(this.topic, i);
-				}
-			});
-			List<Integer> received = new ArrayList<>();
-			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-			for (int request = 0; received.size() < count && System.nanoTime() < deadline; request++) {
-				AppInstance instance = (request % 2 == 0) ? a : b;
-				JsonNode reply = instance.http().poll("long-poll", List.of(this.topic), cursor);
-				assertThat(reply.get("recovered").asBoolean()).as("recovered").isTrue();
-				reply.get("messages").forEach((message) -> received.add(message.get("data").asInt()));
-				cursor = reply.get("cursor").asString();
-			}
-			publishing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-			assertThat(received).hasSize(count);
-			for (int i = 0; i < count; i++) {
-				assertThat(received.get(i)).as("message %d", i).isEqualTo(i);
-			}
-		}
-		finally {
-			publisher.shutdownNow();
-		}
-	}
-
-	@Test
-	void sseClientResumesOnTheOtherInstanceWithTheLastEventIdItGot() throws Exception {
-		String lastEventId;
-		try (SseStream onA = SseStream.open(a.http().http(), a.http().uri("sse", List.of(this.topic), null), null)) {
-			await().atMost(WAIT).until(() -> !onA.events().isEmpty());
-			for (int i = 0; i < 3; i++) {
-				a.http().publishJson(this.topic, Integer.toString(i));
-			}
-			await().atMost(WAIT).until(() -> onA.messages().size() == 3);
-			lastEventId = onA.messages().get(2).id();
-		}
-		// published while the client is away, on both instances
-		b.http().publishJson(this.topic, "3");
-		a.http().publishJson(this.topic, "4");
-		try (SseStream onB = SseStream.open(b.http().http(), b.http().uri("sse", List.of(this.topic), null),
-				lastEventId)) {
-			b.http().publishJson(this.topic, "5");
-			await().atMost(WAIT).untilAsserted(() -> assertThat(onB.messages())
-				.extracting((event) -> RealtimeHttpClient.json(event.data()).get("data").asInt())
-				.containsExactly(3, 4, 5));
-			assertThat(onB.events()).noneMatch((event) -> "reset".equals(event.name()));
-		}
+	@Override
+	String[] redisProperties() {
+		return new String[] { "spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + RedisServer.shared().port() };
 	}
 
 }
