@@ -32,54 +32,36 @@ class BrokerContractTests {
 	}
 
 	@Nested
-	@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-	class OnRedis extends AbstractBrokerContractTests {
-
-		private LettuceConnectionFactory connectionFactory;
-
-		@BeforeAll
-		void connect() {
-			this.connectionFactory = RedisServer.shared().connectionFactory();
-		}
-
-		@AfterAll
-		void disconnect() {
-			this.connectionFactory.destroy();
-		}
+	class OnRedis extends OnAnyRedis {
 
 		@Override
-		protected Broker createBroker(int historySize, Duration historyTtl) {
-			RedisBroker broker = new RedisBroker(this.connectionFactory, historySize, historyTtl);
-			broker.start();
-			return broker;
-		}
-
-		/** Another lifetime: the same server, under keys no other broker of the test uses. */
-		@Override
-		protected Broker createBrokerOfAnotherLifetime(int historySize, Duration historyTtl) {
-			RedisBroker broker = new RedisBroker(this.connectionFactory, historySize, historyTtl);
-			broker.setNamespace("another-lifetime");
-			broker.start();
-			return broker;
-		}
-
-		@Override
-		protected void destroyBroker(Broker broker) {
-			((RedisBroker) broker).close();
+		LettuceConnectionFactory connect() {
+			return RedisServer.shared().connectionFactory();
 		}
 
 	}
 
 	/** The same on a Redis Cluster: sharded notifications, the topics spread over three masters. */
 	@Nested
+	class OnRedisCluster extends OnAnyRedis {
+
+		@Override
+		LettuceConnectionFactory connect() {
+			return RedisCluster.shared().connectionFactory();
+		}
+
+	}
+
 	@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-	class OnRedisCluster extends AbstractBrokerContractTests {
+	abstract static class OnAnyRedis extends AbstractBrokerContractTests {
 
 		private LettuceConnectionFactory connectionFactory;
 
+		abstract LettuceConnectionFactory connect();
+
 		@BeforeAll
-		void connect() {
-			this.connectionFactory = RedisCluster.shared().connectionFactory();
+		void connectBrokers() {
+			this.connectionFactory = connect();
 		}
 
 		@AfterAll
@@ -94,7 +76,7 @@ class BrokerContractTests {
 			return broker;
 		}
 
-		/** Another lifetime: the same cluster, under keys no other broker of the test uses. */
+		/** Another lifetime: the same Redis, under keys no other broker of the test uses. */
 		@Override
 		protected Broker createBrokerOfAnotherLifetime(int historySize, Duration historyTtl) {
 			RedisBroker broker = new RedisBroker(this.connectionFactory, historySize, historyTtl);
