@@ -190,20 +190,18 @@ public class Admission {
 			return 0;
 		}
 		long count = MessageIds.parseCounter(rewind);
-		if (count < 0) {
-			throw new RealtimeException(Reason.BAD_REQUEST, "'rewind' must be a whole number from 0 to " + this.maxRewind);
-		}
 		return rewind(count);
 	}
 
 	/**
 	 * How many messages a subscriber asks for from before it starts, or a {@code bad_request}.
-	 * @param count the count asked for
+	 * @param count the count asked for, negative for one that is not a whole number
 	 * @return the count
 	 */
 	public int rewind(long count) {
 		if (count < 0 || count > this.maxRewind) {
-			throw new RealtimeException(Reason.BAD_REQUEST, "'rewind' must be a whole number from 0 to " + this.maxRewind);
+			throw new RealtimeException(Reason.BAD_REQUEST,
+					"'rewind' must be a whole number from 0 to " + this.maxRewind);
 		}
 		return (int) count;
 	}
