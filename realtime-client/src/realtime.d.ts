@@ -72,6 +72,14 @@ export interface RealtimeError extends Error {
   transport?: TransportName;
 }
 
+export interface SubscribeOptions {
+  /** The topic's newest messages to receive first, then live ones (at most the server's
+   *  `realtime.history.max-rewind`; fewer when history holds fewer). Only when the topic's first
+   *  handler subscribes, and never on a resume. Over HTTP one request carries the largest
+   *  rewind of the topics it starts. Default 0. */
+  rewind?: number;
+}
+
 export interface Subscription {
   readonly topic: string;
   /** Idempotent. The last subscription of a topic unsubscribes it on the server. */
@@ -82,7 +90,8 @@ export interface Connection {
   /** The transport in use, or null while not open. */
   readonly transport: TransportName | null;
   readonly state: ConnectionState;
-  subscribe<T = unknown>(topic: string, handler: (data: T, message: Message<T>) => void): Subscription;
+  subscribe<T = unknown>(topic: string, handler: (data: T, message: Message<T>) => void,
+    options?: SubscribeOptions): Subscription;
   /** Resolves with the message id; rejects with a RealtimeError. */
   publish(topic: string, data: unknown): Promise<string>;
   on(event: 'state', fn: (state: ConnectionState, previous: ConnectionState) => void): () => void;

@@ -6,6 +6,7 @@
  *
  *   const rt = Realtime.connect('/realtime', options);
  *   const sub = rt.subscribe('chat', (data, message) => { ... });   sub.unsubscribe();
+ *   rt.subscribe('chat', fn, { rewind: 50 });  // the newest 50 messages first, then live ones
  *   const id = await rt.publish('chat', { text: 'hi' });  // rejects with err.code/.status/.detail
  *   const off = rt.on('state' | 'message' | 'reset' | 'error', fn);
  *   rt.transport;  // 'websocket' | 'sse' | 'long-poll' | 'poll' | null (null while not open)
@@ -54,6 +55,13 @@
  * the same socket; a 429 on /poll or /long-poll retries the same transport no sooner than
  * `retryAfter`. EventSource cannot read a status, so an SSE stream refused with 429 backs off as
  * for any failure.
+ * Rewind. `rt.subscribe(topic, fn, { rewind: N })` asks the server for the topic's newest N
+ * messages (at most `realtime.history.max-rewind`, fewer when history holds fewer) before live
+ * ones, when the topic's first handler subscribes: `"rewind"` in the WebSocket subscribe frame,
+ * `rewind=` on /sse, /poll and /long-poll. Only until the topic is positioned (its `subscribed`
+ * frame, or a cursor that covers it): a resume never rewinds. Over HTTP one request carries one
+ * `rewind` for every topic it starts, the largest asked for, so topics subscribed at the same
+ * moment may get more history than they asked for.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
  */
@@ -185,7 +193,9 @@
     want.forEach(function (topic) {
       if (self.subs.has(topic)) return;
       var frame = { type: 'subscribe', topic: topic }, since = self.client.lastIds.get(topic);
+      var rewind = self.client.rewinds.get(topic);
       if (since != null) frame.since = since;
+      else if (rewind) frame.rewind = rewind;
       self.subs.add(topic);
       self._send(frame);
     });
@@ -322,6 +332,7 @@
     es.addEventListener('ready', function (e) {
       if (self.done || (es !== self.cur && es !== self.next)) return;
       if (e.lastEventId) self.cb.cursor(e.lastEventId);
+      self.cb.positioned(topics);
     });
     es.addEventListener('reset', function (e) {
       if (self.done || (es !== self.cur && es !== self.next)) return;
@@ -401,6 +412,7 @@
       self.primed = true;
       if (!self.opened) { self.opened = true; self.cb.opened(); }
       if (!self.verified && (useLong || !self.long)) { self.verified = true; self.cb.healthy(); }
+      self.cb.positioned(topics);
       self.cb.reply(body || {});
       // Listeners above may have changed the topics, which already sent a new request.
       if (self.done || self.ctrl || self.timer) return;
@@ -464,6 +476,7 @@
     this.transport = null;
     this.topics = new Map();   // topic -> Set of handlers
     this.lastIds = new Map();  // topic -> id of the last message delivered
+    this.rewinds = new Map();  // topic -> messages to rewind, until the server has positioned it
     this.seen = new Map();     // topic -> Set of recent ids (insertion ordered, bounded)
     this.cursor = null;        // latest HTTP cursor
     this.sinceCursor = 0;      // messages delivered (over WebSocket) after the cursor was issued
@@ -480,13 +493,17 @@
     Promise.resolve().then(function () { if (self.state !== 'closed' && !self.current) self._start(0); });
   }
 
-  Client.prototype.subscribe = function (topic, handler) {
+  Client.prototype.subscribe = function (topic, handler, options) {
     if (this.state === 'closed') throw new Error('connection is closed');
     if (!validTopic(topic)) throw new TypeError('invalid topic: ' + topic);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+    var rewind = options && options.rewind != null ? options.rewind : 0;
+    if (!Number.isSafeInteger(rewind) || rewind < 0) throw new TypeError('rewind must be a whole number, 0 or more');
     var self = this, set = this.topics.get(topic), active = true;
     if (!set) { set = new Set(); this.topics.set(topic, set); }
     var wasEmpty = set.size === 0;
+    // Only a topic that starts now can go back: a later handler joins the subscription as it is.
+    if (wasEmpty && rewind > 0) this.rewinds.set(topic, rewind);
     // Wrap so the same function may be subscribed twice and unsubscribed independently.
     var entry = function (data, message) { handler(data, message); };
     set.add(entry);
@@ -500,6 +517,7 @@
         if (!s || !s.delete(entry) || s.size) return;
         self.topics.delete(topic);
         self.lastIds.delete(topic); // a later subscribe starts now, not from here
+        self.rewinds.delete(topic);
         self.seen.delete(topic);
         if (self.state !== 'closed') self._topicsChanged();
       }
@@ -571,6 +589,10 @@
   Client.prototype._url = function (path, topics) {
     var q = topics.map(function (t) { return 'topic=' + encodeURIComponent(t); });
     if (this.cursor) q.push('cursor=' + encodeURIComponent(this.cursor));
+    // The server rewinds only the topics the cursor does not resume.
+    var rewinds = this.rewinds;
+    var rewind = topics.reduce(function (most, t) { return Math.max(most, rewinds.get(t) || 0); }, 0);
+    if (rewind) q.push('rewind=' + rewind);
     return this.httpBase + path + '?' + q.join('&');
   };
 
@@ -604,8 +626,15 @@
    * longer has, so the new position replaces it.
    */
   Client.prototype._subscribed = function (topic, position, recovered) {
+    this.rewinds.delete(topic);
     if (typeof position !== 'string' || !position || !this.topics.has(topic)) return;
     if (!recovered || !this.lastIds.has(topic)) this.lastIds.set(topic, position);
+  };
+
+  /** The server has positioned these topics (a cursor covers them): no rewind from now on. */
+  Client.prototype._positioned = function (topics) {
+    var rewinds = this.rewinds;
+    topics.forEach(function (t) { rewinds.delete(t); });
   };
 
   Client.prototype._reset = function (topics) {
@@ -648,6 +677,7 @@
       reset: live(this._reset),
       cursor: live(this._setCursor),
       subscribed: live(this._subscribed),
+      positioned: live(this._positioned),
       error: live(function (err) { err.transport = name; this._emit('error', err); })
     });
     try { t.open(); } catch (e) { if (t === this.current) this._failed(e); }

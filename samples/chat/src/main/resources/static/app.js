@@ -3,11 +3,14 @@
   'use strict';
 
   var TOPIC = 'chat';
+  // Messages shown on open: the newest of the topic's history (realtime.history.size keeps 500).
+  var HISTORY = 50;
   var params = new URLSearchParams(location.search);
   var $ = function (id) { return document.getElementById(id); };
   var status = $('status'), statusText = $('status-text'), statusDetail = $('status-detail');
   var list = $('messages'), nameInput = $('name'), picker = $('transport'), text = $('text');
   var rt = null;
+  var shown = new Set(); // ids on the page: a new connection (a transport switch) rewinds again
 
   nameInput.value = params.get('name') || localStorage.getItem('chat.name') || 'guest-' + Math.random().toString(36).slice(2, 6);
   nameInput.addEventListener('change', function () { localStorage.setItem('chat.name', nameInput.value.trim()); });
@@ -27,7 +30,7 @@
     rt.on('error', function (err) {
       statusDetail.textContent = 'last error: ' + (err.transport ? err.transport + ': ' : '') + err.message;
     });
-    rt.subscribe(TOPIC, function (data, message) { show(message); });
+    rt.subscribe(TOPIC, function (data, message) { show(message); }, { rewind: HISTORY });
     render();
   }
 
@@ -40,6 +43,8 @@
   }
 
   function show(message) {
+    if (shown.has(message.id)) return;
+    shown.add(message.id);
     var data = message.data, user = '', body;
     if (data && typeof data === 'object') { user = String(data.user || ''); body = String(data.text == null ? '' : data.text); }
     else body = typeof data === 'string' ? data : JSON.stringify(data);

@@ -38,6 +38,20 @@ public interface Broker {
 	HistoryPage read(String topic, @Nullable String after, int limit);
 
 	/**
+	 * The position right before the newest {@code count} messages of a topic (all of them when
+	 * history holds fewer), for a subscriber that starts now but first wants the last few: a
+	 * {@link #read} or {@link #subscribe} from it returns those messages, then later ones, with
+	 * no gap and no duplicate. A broker that cannot go back answers "now" (the default).
+	 * @param topic a valid topic
+	 * @param count how many messages to go back, 0 for now
+	 * @return the position
+	 * @since 0.1.0
+	 */
+	default String rewind(String topic, int count) {
+		return read(topic, null, 0).position();
+	}
+
+	/**
 	 * Subscribe to a topic: {@link MessageListener#onSubscribed} first, then every message
 	 * after {@code after} still in history, then live messages, with no gap and no duplicate.
 	 * @param topic a valid topic

@@ -162,6 +162,25 @@ public final class InMemoryBroker implements Broker {
 	}
 
 	@Override
+	public String rewind(String topic, int count) {
+		if (count < 0) {
+			throw new IllegalArgumentException("count must not be negative");
+		}
+		while (true) {
+			String now = this.context.emptyPositions().now();
+			TopicLog log = this.topics.get(Topics.requireValid(topic));
+			if (log == null) {
+				// nothing held: going back finds nothing
+				return now;
+			}
+			String position = log.rewind(count);
+			if (position != null) {
+				return position;
+			}
+		}
+	}
+
+	@Override
 	public Subscription subscribe(String topic, @Nullable String after, MessageListener listener) {
 		Objects.requireNonNull(listener, "listener must not be null");
 		while (true) {

@@ -111,6 +111,18 @@ final class TopicLog {
 		return new HistoryPage(messages, recovered, position);
 	}
 
+	/** The position before the newest {@code count} messages held, which resumes gap-free. */
+	synchronized @Nullable String rewind(int count) {
+		if (!touch(this.clock.millis())) {
+			return null;
+		}
+		if (this.head == 0) {
+			return position();
+		}
+		// the oldest held is resumable from right before it (see resumeSequence)
+		return MessageIds.join(this.epoch, Math.max(this.head - count, oldest() - 1));
+	}
+
 	synchronized @Nullable Subscription subscribe(@Nullable String after, MessageListener listener) {
 		if (!touch(this.clock.millis())) {
 			return null;

@@ -321,6 +321,102 @@ public abstract class AbstractBrokerContractTests {
 		awaitIds(listener, expected);
 	}
 
+	@Test
+	void rewindGoesBackToTheNewestMessagesThenLiveOnesFollow() {
+		Broker broker = broker();
+		List<String> published = ids(publish(broker, 5));
+		String position = broker.rewind(this.topic, 3);
+		HistoryPage page = broker.read(this.topic, position, 100);
+		assertThat(page.recovered()).isTrue();
+		assertThat(ids(page)).containsExactlyElementsOf(published.subList(2, 5));
+		RecordingMessageListener listener = subscribe(broker, this.topic, position);
+		assertThat(listener.recovered()).isTrue();
+		List<String> expected = new ArrayList<>(published.subList(2, 5));
+		expected.addAll(ids(publish(broker, 2)));
+		awaitIds(listener, expected);
+	}
+
+	@Test
+	void rewindFurtherThanHistoryGoesBackToTheOldestMessageHeld() {
+		Broker broker = broker(3, LONG_TTL);
+		List<String> published = ids(publish(broker, 6));
+		String position = broker.rewind(this.topic, 10);
+		HistoryPage page = broker.read(this.topic, position, 100);
+		assertThat(page.recovered()).isTrue();
+		assertThat(ids(page)).containsExactlyElementsOf(published.subList(3, 6));
+		RecordingMessageListener listener = subscribe(broker, this.topic, position);
+		assertThat(listener.recovered()).isTrue();
+		List<String> expected = new ArrayList<>(published.subList(3, 6));
+		expected.addAll(ids(publish(broker, 2)));
+		awaitIds(listener, expected);
+	}
+
+	@Test
+	void rewindOfAllTheMessagesOfATopicThatLostNoneReturnsThemAll() {
+		Broker broker = broker();
+		List<String> published = ids(publish(broker, 4));
+		HistoryPage page = broker.read(this.topic, broker.rewind(this.topic, 4), 100);
+		assertThat(page.recovered()).isTrue();
+		assertThat(ids(page)).containsExactlyElementsOf(published);
+	}
+
+	@Test
+	void rewindOnATopicWithoutMessagesStartsNow() {
+		Broker broker = broker();
+		String position = broker.rewind(this.topic, 5);
+		HistoryPage page = broker.read(this.topic, position, 100);
+		assertThat(page.recovered()).isTrue();
+		assertThat(page.messages()).isEmpty();
+		Message first = broker.publish(this.topic, "1");
+		assertThat(ids(broker.read(this.topic, position, 100))).containsExactly(first.id());
+	}
+
+	@Test
+	void rewindOfNoMessageIsNow() {
+		Broker broker = broker();
+		publish(broker, 3);
+		assertThat(broker.rewind(this.topic, 0)).isEqualTo(broker.read(this.topic, null, 0).position());
+	}
+
+	@Test
+	void rewindWhilePublishingHasNoGapAndNoDuplicate() throws Exception {
+		Broker broker = broker(100_000, LONG_TTL);
+		List<String> published = Collections.synchronizedList(new ArrayList<>());
+		CountDownLatch some = new CountDownLatch(1);
+		AtomicBoolean subscribed = new AtomicBoolean();
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			Future<?> publishing = executor.submit(() -> {
+				int afterSubscribing = 0;
+				for (int i = 0; afterSubscribing < 2000; i++) {
+					published.add(broker.publish(this.topic, Integer.toString(i)).id());
+					if (i == 99) {
+						some.countDown();
+					}
+					if (subscribed.get()) {
+						afterSubscribing++;
+					}
+				}
+			});
+			assertThat(some.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+			String position = broker.rewind(this.topic, 20);
+			int afterRewind = published.size();
+			RecordingMessageListener listener = subscribe(broker, this.topic, position);
+			subscribed.set(true);
+			publishing.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			assertThat(listener.recovered()).isTrue();
+			// a contiguous run up to the newest message, reaching back before the subscription
+			eventually().untilAsserted(() -> assertThat(listener.ids()).isNotEmpty()
+				.containsExactlyElementsOf(published.subList(published.indexOf(listener.ids().get(0)),
+						published.size())));
+			// the 20 newest when it rewound: the publisher had added at most one more to the list by then
+			assertThat(published.indexOf(listener.ids().get(0))).isLessThanOrEqualTo(afterRewind - 19);
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "", " ", "not an id", "a b.1", "a/b.1", "a;b=1", "é.1", "1.\u0000", "line\nbreak" })
 	void malformedIdIsRejectedByRead(String id) {

@@ -259,6 +259,15 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	}
 
 	@Override
+	public String rewind(String topic, int count) {
+		Topics.requireValid(topic);
+		if (count < 0) {
+			throw new IllegalArgumentException("count must not be negative");
+		}
+		return this.streams.rewind(topic, count).id();
+	}
+
+	@Override
 	public Subscription subscribe(String topic, @Nullable String after, MessageListener listener) {
 		Topics.requireValid(topic);
 		Objects.requireNonNull(listener, "listener must not be null");

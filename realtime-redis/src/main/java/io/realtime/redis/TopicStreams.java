@@ -44,6 +44,9 @@ final class TopicStreams {
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> READ = script("read.lua");
 
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> REWIND = script("rewind.lua");
+
 	private static final SecureRandom RANDOM = new SecureRandom();
 
 	/** Time allowed beyond a WAIT's own timeout for its answer to arrive. */
@@ -136,6 +139,15 @@ final class TopicStreams {
 			position = (limit > 0) ? last : trimmed;
 		}
 		return new Page(entries, recovered, position);
+	}
+
+	/**
+	 * The position right before a topic's newest {@code count} entries, which {@link #read}
+	 * resumes from gap-free.
+	 */
+	StreamPosition rewind(String topic, int count) {
+		List<?> result = execute(REWIND, topic, Long.toString(this.historyTtlMillis), Integer.toString(count));
+		return requirePosition((String) result.get(0), (String) result.get(1));
 	}
 
 	/** Check that Redis answers. */

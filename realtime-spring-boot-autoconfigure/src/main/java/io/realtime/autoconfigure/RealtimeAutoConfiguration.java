@@ -88,7 +88,7 @@ public final class RealtimeAutoConfiguration {
 		Admission realtimeAdmission(RealtimeAuthorizationPolicy policy, ClientLimits limits,
 				RealtimeProperties properties) {
 			return new Admission(policy, properties.getMaxTopicsPerConnection(),
-					(int) properties.getMaxMessageSize().toBytes(), limits);
+					(int) properties.getMaxMessageSize().toBytes(), properties.getHistory().getMaxRewind(), limits);
 		}
 
 		@Bean

@@ -263,6 +263,12 @@ public class RealtimeProperties {
 		 */
 		private @Nullable DataSize maxBytes;
 
+		/**
+		 * Most messages a subscriber may ask for from before it starts ('rewind'); a request for
+		 * more is refused, and fewer arrive when history holds fewer. 0 turns rewind off.
+		 */
+		private int maxRewind = 100;
+
 		public int getSize() {
 			return this.size;
 		}
@@ -285,6 +291,14 @@ public class RealtimeProperties {
 
 		public void setMaxBytes(@Nullable DataSize maxBytes) {
 			this.maxBytes = maxBytes;
+		}
+
+		public int getMaxRewind() {
+			return this.maxRewind;
+		}
+
+		public void setMaxRewind(int maxRewind) {
+			this.maxRewind = maxRewind;
 		}
 
 	}

@@ -47,6 +47,10 @@ public final class RealtimePropertiesValidator {
 		}
 		atLeastOne("realtime.max-topics-per-connection", properties.getMaxTopicsPerConnection());
 		atLeastOne("realtime.history.size", properties.getHistory().getSize());
+		if (properties.getHistory().getMaxRewind() < 0) {
+			throw new InvalidConfigurationPropertyValueException("realtime.history.max-rewind",
+					properties.getHistory().getMaxRewind(), "must not be negative");
+		}
 		Integer maxTopics = properties.getMaxTopics();
 		if (maxTopics != null) {
 			atLeastOne("realtime.max-topics", maxTopics);

@@ -350,6 +350,12 @@ class RealtimeAutoConfigurationTests {
 	}
 
 	@Test
+	void negativeMaxRewindFailsFast() {
+		this.contextRunner.withPropertyValues("realtime.history.max-rewind=-1")
+			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.history.max-rewind"));
+	}
+
+	@Test
 	void historyTtlOfZeroFailsFast() {
 		this.contextRunner.withPropertyValues("realtime.history.ttl=0s")
 			.run((context) -> assertFailedOnInvalidProperty(context, "realtime.history.ttl"));

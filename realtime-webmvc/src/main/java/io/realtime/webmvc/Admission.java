@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  */
 public class Admission {
 
+	/** The most messages a subscriber may rewind unless told otherwise. */
+	public static final int DEFAULT_MAX_REWIND = 100;
+
 	private final RealtimeAuthorizationPolicy policy;
 
 	private final ClientLimits limits;
@@ -28,6 +31,8 @@ public class Admission {
 	private final int maxTopics;
 
 	private final int maxMessageSize;
+
+	private final int maxRewind;
 
 	/**
 	 * Create the admission.
@@ -37,10 +42,27 @@ public class Admission {
 	 * @param limits each client's share of connections and rates
 	 */
 	public Admission(RealtimeAuthorizationPolicy policy, int maxTopics, int maxMessageSize, ClientLimits limits) {
+		this(policy, maxTopics, maxMessageSize, DEFAULT_MAX_REWIND, limits);
+	}
+
+	/**
+	 * Create the admission.
+	 * @param policy who may subscribe and publish where
+	 * @param maxTopics the most topics one request or connection may subscribe to
+	 * @param maxMessageSize the largest client message in bytes
+	 * @param maxRewind the most messages a subscriber may ask for from before it starts
+	 * @param limits each client's share of connections and rates
+	 */
+	public Admission(RealtimeAuthorizationPolicy policy, int maxTopics, int maxMessageSize, int maxRewind,
+			ClientLimits limits) {
+		if (maxRewind < 0) {
+			throw new IllegalArgumentException("maxRewind must not be negative");
+		}
 		this.policy = policy;
 		this.limits = limits;
 		this.maxTopics = maxTopics;
 		this.maxMessageSize = maxMessageSize;
+		this.maxRewind = maxRewind;
 	}
 
 	/**
@@ -156,6 +178,32 @@ public class Admission {
 			throw new RealtimeException(Reason.BAD_REQUEST, "'since' is not a message id");
 		}
 		return id;
+	}
+
+	/**
+	 * How many messages a subscriber asks for from before it starts, or a {@code bad_request}.
+	 * @param rewind the candidate as sent: {@code null} or empty for none
+	 * @return the count, 0 for none
+	 */
+	public int rewind(@Nullable String rewind) {
+		if (rewind == null || rewind.isEmpty()) {
+			return 0;
+		}
+		long count = MessageIds.parseCounter(rewind);
+		return rewind(count);
+	}
+
+	/**
+	 * How many messages a subscriber asks for from before it starts, or a {@code bad_request}.
+	 * @param count the count asked for, negative for one that is not a whole number
+	 * @return the count
+	 */
+	public int rewind(long count) {
+		if (count < 0 || count > this.maxRewind) {
+			throw new RealtimeException(Reason.BAD_REQUEST,
+					"'rewind' must be a whole number from 0 to " + this.maxRewind);
+		}
+		return (int) count;
 	}
 
 	/** The largest client message in bytes. */

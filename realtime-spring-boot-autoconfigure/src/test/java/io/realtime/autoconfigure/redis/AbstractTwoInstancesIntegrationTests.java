@@ -96,6 +96,40 @@ abstract class AbstractTwoInstancesIntegrationTests {
 	}
 
 	@Test
+	void rewindOnOneInstanceReturnsTheNewestMessagesPublishedOnTheOtherThenLiveOnesOverEveryTransport() {
+		String topic = "two-rewind:" + UUID.randomUUID();
+		RealtimePublisher onA = this.a.bean(RealtimePublisher.class);
+		for (int i = 1; i <= 5; i++) {
+			onA.publish(topic, i);
+		}
+		RealtimeHttpClient onB = this.b.http();
+		for (String endpoint : List.of("poll", "long-poll")) {
+			HttpResponse<String> response = onB.send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create(onB.uri(endpoint, List.of(topic), null) + "&rewind=3"))
+				.timeout(WAIT)
+				.build());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(RealtimeHttpClient.json(response).get("messages")).as(endpoint)
+				.extracting((message) -> message.get("data").asInt())
+				.containsExactly(3, 4, 5);
+		}
+		try (SseStream sse = SseStream.open(onB.http(),
+				java.net.URI.create(onB.uri("sse", List.of(topic), null) + "&rewind=3"), null);
+				WebSocketTestClient ws = WebSocketTestClient.connect(this.b.port(), null)) {
+			ws.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\",\"rewind\":3}");
+			await().atMost(WAIT).until(() -> sse.messages().size() >= 3 && ws.frames("message").size() >= 3);
+			onA.publish(topic, 6);
+			await().atMost(WAIT).untilAsserted(() -> {
+				assertThat(sse.messages())
+					.extracting((event) -> RealtimeHttpClient.json(event.data()).get("data").asInt())
+					.containsExactly(3, 4, 5, 6);
+				assertThat(ws.frames("message")).extracting((frame) -> frame.get("data").asInt())
+					.containsExactly(3, 4, 5, 6);
+			});
+		}
+	}
+
+	@Test
 	void onlyTheInstanceWithSubscribersOnATopicHearsIt() {
 		String other = "two-other:" + UUID.randomUUID();
 		RedisBroker onA = this.a.bean(RedisBroker.class);

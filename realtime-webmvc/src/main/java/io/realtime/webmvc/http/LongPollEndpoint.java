@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * {@code GET {base}/long-poll?topic=…[&cursor=…]}: like poll, but when nothing is there yet the
+ * {@code GET {base}/long-poll?topic=…[&cursor=…][&rewind=…]}: like poll, but when nothing is there yet the
  * request waits, holding no thread, on a {@link DeferredResult} until a message arrives or the
  * timeout passes. Where the container's fast path allows it and {@code detach} is set, a waiting
  * request is carried past its request instead ({@link ContainerFastPaths#detach}) so it keeps no
@@ -71,8 +71,8 @@ public class LongPollEndpoint {
 	public @Nullable DeferredResult<ResponseEntity<String>> longPoll(HttpServletRequest request,
 			HttpServletResponse response) throws IOException, ServletException {
 		QueryParameters query = QueryParameters.of(request);
-		Map<String, @Nullable String> from = SubscribeRequest.positions(this.admission, query.first("cursor"), query,
-				request);
+		Map<String, @Nullable String> from = SubscribeRequest.positions(this.broker, this.admission,
+				query.first("cursor"), query, request);
 		Batch batch = Batch.read(this.broker, from, this.settings.maxBatch());
 		if (batch.isReady()) {
 			// written here: a DeferredResult set at once would still dispatch the request again

@@ -11,8 +11,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET {base}/poll?topic=…[&cursor=…]}: answers at once with what arrived since the
- * cursor.
+ * {@code GET {base}/poll?topic=…[&cursor=…][&rewind=…]}: answers at once with what arrived since the
+ * cursor (or, with {@code rewind}, the newest messages of the topics it starts).
  *
  * @since 0.1.0
  */
@@ -39,7 +39,7 @@ public class PollEndpoint {
 	public ResponseEntity<String> poll(HttpServletRequest request) {
 		QueryParameters query = QueryParameters.of(request);
 		Batch batch = Batch.read(this.broker,
-				SubscribeRequest.positions(this.admission, query.first("cursor"), query, request), this.maxBatch);
+				SubscribeRequest.positions(this.broker, this.admission, query.first("cursor"), query, request), this.maxBatch);
 		return Batch.reply(batch.json(this.wire));
 	}
 

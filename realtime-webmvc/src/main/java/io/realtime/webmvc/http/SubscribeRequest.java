@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
 import io.realtime.webmvc.Admission;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,21 +13,29 @@ import org.jspecify.annotations.Nullable;
 /**
  * The topics of an HTTP subscribe request with the position each resumes from ({@code null}
  * for "now"): topics absent from the cursor start now, topics only in the cursor are dropped.
- * Each such request is one subscribe of its client's share.
+ * With {@code rewind=N}, each topic that starts now starts right before its newest N messages
+ * instead; a topic the cursor resumes keeps its position. Each such request is one subscribe of
+ * its client's share.
  */
 final class SubscribeRequest {
 
 	private SubscribeRequest() {
 	}
 
-	static Map<String, @Nullable String> positions(Admission admission, @Nullable String cursor,
+	static Map<String, @Nullable String> positions(Broker broker, Admission admission, @Nullable String cursor,
 			QueryParameters query, HttpServletRequest request) {
 		admission.client(request.getUserPrincipal(), request.getRemoteAddr()).subscribe();
 		Set<String> valid = admission.subscribe(query.all("topic"), request.getUserPrincipal());
 		Cursor parsed = admission.cursor(cursor);
+		int rewind = admission.rewind(query.first("rewind"));
 		Map<String, @Nullable String> positions = new LinkedHashMap<>();
 		for (String topic : valid) {
-			positions.put(topic, parsed.position(topic));
+			String position = parsed.position(topic);
+			if (position == null && rewind > 0) {
+				// a position like any other: what follows it comes gap-free, by the same path as a resume
+				position = broker.rewind(topic, rewind);
+			}
+			positions.put(topic, position);
 		}
 		return positions;
 	}

@@ -176,7 +176,12 @@ final class WebSocketProtocol {
 		if (sinceNode != null && !sinceNode.isNull()) {
 			since = this.admission.since(sinceNode.isString() ? sinceNode.asString() : "");
 		}
+		int rewind = rewind(frame.get("rewind"));
 		this.admission.subscribe(topic, this.principal, this.subscriptions.keySet());
+		if (since == null && rewind > 0) {
+			// a position like any other: what follows it comes gap-free, by the same path as a resume
+			since = this.broker.rewind(topic, rewind);
+		}
 		// resolve "now" to an id first, so the subscribed frame can tell the client where it stands;
 		// a 'since' the broker refuses throws here, before the current subscription is touched
 		HistoryPage start = this.broker.read(topic, since, 0);
@@ -206,6 +211,17 @@ final class WebSocketProtocol {
 		if (this.connection.isReleased()) {
 			subscription.cancel();
 		}
+	}
+
+	/** How many messages a subscribe asks for from before it starts: a whole number, or none. */
+	private int rewind(@Nullable JsonNode rewind) {
+		if (rewind == null || rewind.isNull()) {
+			return 0;
+		}
+		if (!rewind.isIntegralNumber() || !rewind.canConvertToLong()) {
+			return this.admission.rewind(-1);
+		}
+		return this.admission.rewind(rewind.asLong());
 	}
 
 	private void unsubscribe(JsonNode frame) {
