@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,6 +33,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -76,6 +80,9 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
 	private final Duration historyTtl;
 
+	/** Longest a blocking publish waits: past Lettuce's own command timeout. */
+	private final Duration maxWait;
+
 	/** The topics' streams in Redis, under the namespace. */
 	private TopicStreams streams;
 
@@ -106,8 +113,10 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		}
 		this.historySize = historySize;
 		this.historyTtl = historyTtl;
+		this.maxWait = ((connectionFactory instanceof LettuceConnectionFactory lettuce)
+				? lettuce.getClientConfiguration().getCommandTimeout() : Duration.ofSeconds(60)).plusSeconds(1);
 		this.redis = new StringRedisTemplate(connectionFactory);
-		this.streams = new TopicStreams(this.redis, historySize, historyTtl, DEFAULT_NAMESPACE);
+		this.streams = new TopicStreams(connectionFactory, this.redis, historySize, historyTtl, DEFAULT_NAMESPACE);
 	}
 
 	/**
@@ -119,7 +128,9 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		if (namespace == null || namespace.isBlank()) {
 			throw new IllegalArgumentException("namespace must not be empty");
 		}
-		this.streams = new TopicStreams(this.redis, this.historySize, this.historyTtl, namespace);
+		this.streams.close();
+		this.streams = new TopicStreams(this.connectionFactory, this.redis, this.historySize, this.historyTtl,
+				namespace);
 	}
 
 	/**
@@ -191,10 +202,41 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			this.executor.shutdownNow();
 			this.executor = null;
 		}
+		this.streams.close();
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>Waits for Redis at most Lettuce's command timeout (and a second), then throws
+	 * {@link BrokerUnavailableException}.
+	 */
 	@Override
 	public Message publish(String topic, String data) {
+		CompletableFuture<Message> result = publishAsync(topic, data);
+		try {
+			return result.get(this.maxWait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException failure) ? failure
+					: TopicStreams.unavailable(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw TopicStreams.unavailable(ex);
+		}
+		catch (TimeoutException ex) {
+			throw TopicStreams.unavailable(ex);
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>Publishes of every thread share one Redis connection, many in flight at once, and reach
+	 * Redis in the order they are called. The result completes on a Lettuce thread: whatever
+	 * depends on it must not block. Lettuce's command timeout bounds the wait.
+	 */
+	@Override
+	public CompletableFuture<Message> publishAsync(String topic, String data) {
 		Topics.requireValid(topic);
 		Objects.requireNonNull(data, "data must not be null");
 		return this.streams.append(topic, data);

@@ -2,10 +2,11 @@ package io.realtime.redis;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InvalidCursorException;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -38,11 +40,10 @@ final class TopicStreams {
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> READ = script("read.lua");
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	private final StringRedisTemplate redis;
 
-	private final int historySize;
+	/** Publishes: many in flight on one connection. */
+	private final ScriptPipeline publishes;
 
 	private final long historyTtlMillis;
 
@@ -52,13 +53,25 @@ final class TopicStreams {
 
 	private final String channel;
 
-	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace) {
+	/** The publish script's arguments that never change: history size, ttl, key lifetime. */
+	private final String historySizeArgument;
+
+	private final String historyTtlArgument;
+
+	private final String keyLifetimeArgument;
+
+	TopicStreams(RedisConnectionFactory connectionFactory, StringRedisTemplate redis, int historySize,
+			Duration historyTtl, String namespace) {
 		this.redis = redis;
-		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
 		this.keyLifetimeMillis = keyLifetime(historyTtl).toMillis();
 		this.namespace = namespace;
 		this.channel = namespace + ":messages";
+		this.historySizeArgument = Integer.toString(historySize);
+		this.historyTtlArgument = Long.toString(this.historyTtlMillis);
+		this.keyLifetimeArgument = Long.toString(this.keyLifetimeMillis);
+		this.publishes = new ScriptPipeline(connectionFactory, PUBLISH,
+				(keys, args) -> execute(PUBLISH, keys, (Object[]) args));
 	}
 
 	/** The pub/sub channel every publish is announced on. */
@@ -66,14 +79,24 @@ final class TopicStreams {
 		return this.channel;
 	}
 
-	/** Append a message to its topic's stream and announce it. */
-	Message append(String topic, String data) {
-		List<?> result = execute(PUBLISH, topic, data, Integer.toString(this.historySize),
-				Long.toString(this.historyTtlMillis), Long.toString(this.keyLifetimeMillis), newEpoch(), this.channel,
-				topic);
-		String epoch = (String) result.get(0);
-		StreamPosition position = requirePosition(epoch, (String) result.get(1));
-		return new Message(topic, position.id(), data, position.millis());
+	/**
+	 * Append a message to its topic's stream and announce it, without waiting for Redis.
+	 * Appends called one after another reach Redis in that order.
+	 */
+	CompletableFuture<Message> append(String topic, String data) {
+		return this.publishes
+			.run(keys(topic), data, this.historySizeArgument, this.historyTtlArgument, this.keyLifetimeArgument,
+					newEpoch(), this.channel, topic)
+			.thenApply((result) -> {
+				String epoch = (String) result.get(0);
+				StreamPosition position = requirePosition(epoch, (String) result.get(1));
+				return new Message(topic, position.id(), data, position.millis());
+			});
+	}
+
+	/** Close the publishing connection; the next append opens another. */
+	void close() {
+		this.publishes.close();
 	}
 
 	/**
@@ -130,11 +153,20 @@ final class TopicStreams {
 		}
 	}
 
-	@SuppressWarnings("rawtypes")
 	private List<?> execute(RedisScript<List> script, String topic, String... args) {
+		return execute(script, keys(topic), (Object[]) args);
+	}
+
+	/** A topic's keys: its stream and its state, in one cluster slot. */
+	private List<String> keys(String topic) {
 		String key = this.namespace + ":{" + topic + "}";
+		return List.of(key + ":stream", key + ":state");
+	}
+
+	@SuppressWarnings("rawtypes")
+	private List<?> execute(RedisScript<List> script, List<String> keys, Object... args) {
 		try {
-			List<?> result = this.redis.execute(script, List.of(key + ":stream", key + ":state"), (Object[]) args);
+			List<?> result = this.redis.execute(script, keys, args);
 			if (result == null) {
 				throw new IllegalStateException("Redis script returned nothing");
 			}
@@ -155,8 +187,8 @@ final class TopicStreams {
 		return historyTtl.plus((historyTtl.compareTo(MAX_IDLE_MARGIN) < 0) ? historyTtl : MAX_IDLE_MARGIN);
 	}
 
-	static BrokerUnavailableException unavailable(DataAccessException ex) {
-		return new BrokerUnavailableException("the message broker (Redis) is unavailable, try again later", ex);
+	static BrokerUnavailableException unavailable(Throwable ex) {
+		return ScriptPipeline.unavailable(ex);
 	}
 
 	private static StreamPosition requirePosition(String epoch, String streamId) {
@@ -167,8 +199,12 @@ final class TopicStreams {
 		return position;
 	}
 
+	/**
+	 * An epoch for the topic in case this publish creates its keys. Drawn for every publish, so
+	 * from a cheap source: it need only differ from the topic's earlier epochs, not be secret.
+	 */
 	private static String newEpoch() {
-		return Long.toString(RANDOM.nextLong() >>> 24, 36);
+		return Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36);
 	}
 
 	@SuppressWarnings("rawtypes")
