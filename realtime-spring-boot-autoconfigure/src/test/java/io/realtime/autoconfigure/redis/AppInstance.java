@@ -23,13 +23,15 @@ final class AppInstance implements AutoCloseable {
 	/**
 	 * Start an instance on a Redis server.
 	 * @param redisPort the Redis port
+	 * @param properties more properties, {@code name=value}
 	 * @return the running instance
 	 */
-	public static AppInstance start(int redisPort) {
+	public static AppInstance start(int redisPort, String... properties) {
 		return new AppInstance(new SpringApplicationBuilder(TestApplication.class)
 			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
 					"realtime.publish.allowed-topics=**", "management.endpoints.web.exposure.include=health",
 					"management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
+			.properties(properties)
 			.run());
 	}
 

@@ -44,8 +44,9 @@ class TwoInstancesIntegrationTests {
 	@BeforeAll
 	static void start() {
 		int redis = RedisServer.shared().port();
-		a = AppInstance.start(redis);
-		b = AppInstance.start(redis);
+		// the HTTP smoke test publishes faster than one client may
+		a = AppInstance.start(redis, "realtime.limits.enabled=false");
+		b = AppInstance.start(redis, "realtime.limits.enabled=false");
 	}
 
 	@AfterAll
@@ -115,6 +116,68 @@ class TwoInstancesIntegrationTests {
 		}
 		finally {
 			publisher.shutdownNow();
+		}
+	}
+
+	/**
+	 * A smoke test of HTTP publishing, without timing: many concurrent {@code POST /publish}
+	 * on both instances, each answered asynchronously once Redis has the message. Every publish
+	 * is accepted once, with the id history holds, and each client's publishes of a topic are
+	 * in history in the order it sent them.
+	 */
+	@Test
+	void concurrentHttpPublishesOnBothInstancesAreAllInHistoryOnceInEachClientsOrder() throws Exception {
+		int clients = 16;
+		int perClient = 40;
+		List<String> topics = List.of(this.topic + "/1", this.topic + "/2");
+		List<String> cursors = new ArrayList<>();
+		for (String topic : topics) {
+			cursors.add(a.http().poll("poll", List.of(topic), null).get("cursor").asString());
+		}
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		try {
+			List<Future<List<String>>> sent = new ArrayList<>();
+			for (int c = 0; c < clients; c++) {
+				int client = c;
+				RealtimeHttpClient http = ((client % 2 == 0) ? a : b).http();
+				sent.add(pool.submit(() -> {
+					List<String> ids = new ArrayList<>();
+					for (int i = 0; i < perClient; i++) {
+						ids.add(topics.get(i % 2) + " " + http.publishJson(topics.get(i % 2),
+								"{\"client\":" + client + ",\"n\":" + i + "}"));
+					}
+					return ids;
+				}));
+			}
+			List<List<String>> accepted = new ArrayList<>();
+			for (Future<List<String>> client : sent) {
+				accepted.add(client.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+			}
+			for (int t = 0; t < topics.size(); t++) {
+				String topic = topics.get(t);
+				List<JsonNode> history = new ArrayList<>();
+				String cursor = cursors.get(t);
+				for (JsonNode page = b.http().poll("poll", List.of(topic), cursor); !page.get("messages").isEmpty();
+						page = b.http().poll("poll", List.of(topic), cursor)) {
+					assertThat(page.get("recovered").asBoolean()).isTrue();
+					page.get("messages").forEach(history::add);
+					cursor = page.get("cursor").asString();
+				}
+				assertThat(history).hasSize(clients * perClient / 2);
+				for (int c = 0; c < clients; c++) {
+					int client = c;
+					List<String> inHistory = history.stream()
+						.filter((message) -> message.get("data").get("client").asInt() == client)
+						.map((message) -> topic + " " + message.get("id").asString())
+						.toList();
+					assertThat(inHistory).as("client %d on %s", c, topic)
+						.containsExactlyElementsOf(
+								accepted.get(c).stream().filter((id) -> id.startsWith(topic + " ")).toList());
+				}
+			}
+		}
+		finally {
+			pool.shutdownNow();
 		}
 	}
 
