@@ -100,7 +100,9 @@ final class ScriptPipeline implements AutoCloseable {
 		if (this.loaded) {
 			commands.<List<?>>evalsha(this.digest, ScriptOutputType.MULTI, keyArray, args).whenComplete((list, ex) -> {
 				if (ex instanceof RedisNoScriptException) {
-					// a restarted or failed-over Redis lost its scripts: send it whole again
+					// a restarted or failed-over Redis (or another cluster master) lacks the script:
+					// send it whole. Calls that overlapped this one (none waited for the other)
+					// may then run in either order; calls one after another keep theirs
 					this.loaded = false;
 					eval(commands, keyArray, args, result);
 				}
