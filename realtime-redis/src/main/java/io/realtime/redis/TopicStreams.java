@@ -153,6 +153,7 @@ final class TopicStreams {
 		}
 	}
 
+	@SuppressWarnings("rawtypes")
 	private List<?> execute(RedisScript<List> script, String topic, String... args) {
 		return execute(script, keys(topic), (Object[]) args);
 	}
