@@ -1,6 +1,8 @@
 package io.realtime.core;
 
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +27,29 @@ public interface Broker {
 	 * @throws BrokerUnavailableException when the broker cannot accept messages now
 	 */
 	Message publish(String topic, String data);
+
+	/**
+	 * Accept a message without waiting for the broker's store, so a caller that answers
+	 * asynchronously (an HTTP publish) holds no thread meanwhile and many publishes can be in
+	 * flight at once. Publishes of a topic called one after another, from any threads, get
+	 * increasing ids in that order, as with {@link #publish}. The default publishes on the
+	 * caller's thread.
+	 * @param topic a valid topic
+	 * @param data the payload as compact JSON text
+	 * @return the accepted message with its id and timestamp; it fails with
+	 * {@link BrokerUnavailableException} or {@link TopicLimitException} when the broker cannot
+	 * accept the message now
+	 * @throws InvalidTopicException when the topic is malformed
+	 * @since 0.1.0
+	 */
+	default CompletionStage<Message> publishAsync(String topic, String data) {
+		try {
+			return CompletableFuture.completedFuture(publish(topic, data));
+		}
+		catch (BrokerUnavailableException | TopicLimitException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
 
 	/**
 	 * Read history after a position.

@@ -3,8 +3,11 @@ package io.realtime.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -127,6 +130,71 @@ public abstract class AbstractBrokerContractTests {
 		assertThat(ids(page)).containsExactlyElementsOf(ids);
 		assertThat(page.messages()).extracting(Message::data)
 			.containsExactlyElementsOf(IntStream.range(0, 40).mapToObj(Integer::toString).toList());
+	}
+
+	/**
+	 * A smoke test of throughput without timing: publishers on many threads at once, half of
+	 * them with {@link Broker#publishAsync} keeping many publishes in flight, over several
+	 * topics. Nothing is lost or duplicated, every publisher's messages of a topic are in the
+	 * order it published them, each got back the id history holds, and subscribers see history's
+	 * order.
+	 */
+	@Test
+	void concurrentPublishersLoseNothingAndKeepEachPublishersOrder() throws Exception {
+		Broker broker = broker();
+		int topicCount = 4;
+		int publisherCount = 8;
+		int perPublisher = 100;
+		List<String> topics = IntStream.range(0, topicCount).mapToObj((t) -> this.topic + "/" + t).toList();
+		Map<String, String> starts = new HashMap<>();
+		Map<String, RecordingMessageListener> listeners = new HashMap<>();
+		for (String topic : topics) {
+			starts.put(topic, broker.read(topic, null, 0).position());
+			listeners.put(topic, subscribe(broker, topic, starts.get(topic)));
+		}
+		ExecutorService pool = Executors.newFixedThreadPool(publisherCount);
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<List<Message>>> publishers = new ArrayList<>();
+		try {
+			for (int p = 0; p < publisherCount; p++) {
+				int publisher = p;
+				publishers.add(pool.submit(() -> {
+					go.await();
+					List<CompletableFuture<Message>> accepted = new ArrayList<>();
+					for (int i = 0; i < perPublisher; i++) {
+						String topic = topics.get(i % topicCount);
+						String data = "\"" + publisher + "-" + i + "\"";
+						accepted.add((publisher % 2 == 0) ? broker.publishAsync(topic, data).toCompletableFuture()
+								: CompletableFuture.completedFuture(broker.publish(topic, data)));
+					}
+					return accepted.stream().map((message) -> message.orTimeout(10, TimeUnit.SECONDS).join()).toList();
+				}));
+			}
+			go.countDown();
+			List<Message> published = new ArrayList<>();
+			for (Future<List<Message>> publisher : publishers) {
+				published.addAll(publisher.get(30, TimeUnit.SECONDS));
+			}
+			// a message is its topic and id
+			assertThat(published).doesNotHaveDuplicates();
+			for (String topic : topics) {
+				HistoryPage history = broker.read(topic, starts.get(topic), LARGE_HISTORY);
+				assertThat(history.recovered()).isTrue();
+				List<Message> ofTopic = published.stream().filter((message) -> message.topic().equals(topic)).toList();
+				assertThat(history.messages()).hasSize(publisherCount * perPublisher / topicCount)
+					.containsExactlyInAnyOrderElementsOf(ofTopic);
+				for (int p = 0; p < publisherCount; p++) {
+					String prefix = "\"" + p + "-";
+					assertThat(history.messages()).filteredOn((message) -> message.data().startsWith(prefix))
+						.as("publisher %d on %s", p, topic)
+						.containsExactlyElementsOf(ofTopic.stream().filter((message) -> message.data().startsWith(prefix)).toList());
+				}
+				awaitIds(listeners.get(topic), ids(history));
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
 	}
 
 	@Test

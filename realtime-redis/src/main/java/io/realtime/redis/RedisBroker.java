@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -96,6 +99,9 @@ public final class RedisBroker implements Broker, AutoCloseable {
 	/** Whether notifications use sharded pub/sub (on a Redis Cluster). */
 	private final boolean sharded;
 
+	/** Longest a blocking publish waits: past Lettuce's own command timeout. */
+	private final Duration maxWait;
+
 	/** The topics' streams in Redis, under the namespace. */
 	private TopicStreams streams;
 
@@ -129,6 +135,8 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		}
 		this.historySize = historySize;
 		this.historyTtl = historyTtl;
+		this.maxWait = ((connectionFactory instanceof LettuceConnectionFactory lettuce)
+				? lettuce.getClientConfiguration().getCommandTimeout() : Duration.ofSeconds(60)).plusSeconds(1);
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.sharded = TopicChannels.isSharded(connectionFactory);
 		this.streams = newStreams();
@@ -144,7 +152,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("namespace must not be empty");
 		}
 		this.namespace = namespace;
-		this.streams = newStreams();
+		replaceStreams();
 	}
 
 	/**
@@ -160,7 +168,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("minReplicas must not be negative");
 		}
 		this.durability = new Durability(minReplicas, this.durability.timeout());
-		this.streams = newStreams();
+		replaceStreams();
 	}
 
 	/**
@@ -174,7 +182,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			throw new IllegalArgumentException("replicaTimeout must be at least 1 ms");
 		}
 		this.durability = new Durability(this.durability.replicas(), replicaTimeout);
-		this.streams = newStreams();
+		replaceStreams();
 	}
 
 	/**
@@ -238,10 +246,41 @@ public final class RedisBroker implements Broker, AutoCloseable {
 			this.executor.shutdownNow();
 			this.executor = null;
 		}
+		this.streams.close();
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>Waits for Redis at most Lettuce's command timeout (and a second), then throws
+	 * {@link BrokerUnavailableException}.
+	 */
 	@Override
 	public Message publish(String topic, String data) {
+		CompletableFuture<Message> result = publishAsync(topic, data);
+		try {
+			return result.get(this.maxWait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException failure) ? failure
+					: TopicStreams.unavailable(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw TopicStreams.unavailable(ex);
+		}
+		catch (TimeoutException ex) {
+			throw TopicStreams.unavailable(ex);
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>Publishes of every thread share one Redis connection, many in flight at once, and reach
+	 * Redis in the order they are called. The result completes on a Lettuce thread: whatever
+	 * depends on it must not block. Lettuce's command timeout bounds the wait.
+	 */
+	@Override
+	public CompletableFuture<Message> publishAsync(String topic, String data) {
 		Topics.requireValid(topic);
 		Objects.requireNonNull(data, "data must not be null");
 		return this.streams.append(topic, data);
@@ -358,9 +397,15 @@ public final class RedisBroker implements Broker, AutoCloseable {
 		return this.streams;
 	}
 
+	private void replaceStreams() {
+		TopicStreams previous = this.streams;
+		this.streams = newStreams();
+		previous.close();
+	}
+
 	private TopicStreams newStreams() {
-		return new TopicStreams(this.redis, this.historySize, this.historyTtl, this.namespace, this.sharded,
-				this.durability);
+		return new TopicStreams(this.connectionFactory, this.redis, this.historySize, this.historyTtl, this.namespace,
+				this.sharded, this.durability);
 	}
 
 	void dispatch(Runnable task) {

@@ -2,11 +2,12 @@ package io.realtime.redis;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
@@ -47,14 +49,13 @@ final class TopicStreams {
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> REWIND = script("rewind.lua");
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	/** Time allowed beyond a WAIT's own timeout for its answer to arrive. */
 	private static final Duration WAIT_MARGIN = Duration.ofSeconds(5);
 
 	private final StringRedisTemplate redis;
 
-	private final int historySize;
+	/** Publishes: many in flight on one connection. */
+	private final ScriptPipeline publishes;
 
 	private final long historyTtlMillis;
 
@@ -67,15 +68,26 @@ final class TopicStreams {
 
 	private final Durability durability;
 
-	TopicStreams(StringRedisTemplate redis, int historySize, Duration historyTtl, String namespace, boolean sharded,
-			Durability durability) {
+	/** The publish script's arguments that never change: history size, ttl, key lifetime. */
+	private final String historySizeArgument;
+
+	private final String historyTtlArgument;
+
+	private final String keyLifetimeArgument;
+
+	TopicStreams(RedisConnectionFactory connectionFactory, StringRedisTemplate redis, int historySize,
+			Duration historyTtl, String namespace, boolean sharded, Durability durability) {
 		this.redis = redis;
-		this.historySize = historySize;
 		this.historyTtlMillis = historyTtl.toMillis();
 		this.keyLifetimeMillis = keyLifetime(historyTtl).toMillis();
 		this.namespace = namespace;
 		this.publishCommand = sharded ? "SPUBLISH" : "PUBLISH";
 		this.durability = durability;
+		this.historySizeArgument = Integer.toString(historySize);
+		this.historyTtlArgument = Long.toString(this.historyTtlMillis);
+		this.keyLifetimeArgument = Long.toString(this.keyLifetimeMillis);
+		this.publishes = new ScriptPipeline(connectionFactory, PUBLISH,
+				(keys, args) -> result(execute(PUBLISH, keys, (Object[]) args)));
 	}
 
 	/**
@@ -87,17 +99,33 @@ final class TopicStreams {
 	}
 
 	/**
-	 * Append a message to its topic's stream and announce it; with {@link Durability#replicas()},
-	 * answer only once that many replicas have it.
+	 * Append a message to its topic's stream and announce it. Without {@link Durability#replicas()},
+	 * without waiting for Redis, and appends called one after another reach Redis in that order;
+	 * with them, on the caller's thread, answering only once that many replicas have it.
 	 */
-	Message append(String topic, String data) {
-		String[] args = { data, Integer.toString(this.historySize), Long.toString(this.historyTtlMillis),
-				Long.toString(this.keyLifetimeMillis), newEpoch(), channel(topic), topic, this.publishCommand };
-		List<?> result = (this.durability.replicas() > 0) ? executeAndWait(PUBLISH, topic, args)
-				: execute(PUBLISH, topic, args);
-		String epoch = (String) result.get(0);
-		StreamPosition position = requirePosition(epoch, (String) result.get(1));
+	CompletableFuture<Message> append(String topic, String data) {
+		String[] args = { data, this.historySizeArgument, this.historyTtlArgument, this.keyLifetimeArgument,
+				newEpoch(), channel(topic), topic, this.publishCommand };
+		if (this.durability.replicas() > 0) {
+			// WAIT counts the writes of the connection it runs on, so script and WAIT share one
+			try {
+				return CompletableFuture.completedFuture(message(topic, data, executeAndWait(PUBLISH, topic, args)));
+			}
+			catch (RuntimeException ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
+		}
+		return this.publishes.run(keys(topic), args).thenApply((result) -> message(topic, data, result));
+	}
+
+	private static Message message(String topic, String data, List<?> result) {
+		StreamPosition position = requirePosition((String) result.get(0), (String) result.get(1));
 		return new Message(topic, position.id(), data, position.millis());
+	}
+
+	/** Close the publishing connection; the next append opens another. */
+	void close() {
+		this.publishes.close();
 	}
 
 	/**
@@ -162,8 +190,13 @@ final class TopicStreams {
 
 	@SuppressWarnings("rawtypes")
 	private List<?> execute(RedisScript<List> script, String topic, String... args) {
+		return result(execute(script, keys(topic), (Object[]) args));
+	}
+
+	@SuppressWarnings("rawtypes")
+	private List<?> execute(RedisScript<List> script, List<String> keys, Object... args) {
 		try {
-			return result(this.redis.execute(script, keys(topic), (Object[]) args));
+			return this.redis.execute(script, keys, args);
 		}
 		catch (DataAccessException ex) {
 			throw unavailable(ex);
@@ -225,6 +258,7 @@ final class TopicStreams {
 		}
 	}
 
+	/** A topic's keys: its stream and its state, in one cluster slot. */
 	private List<String> keys(String topic) {
 		String key = this.namespace + ":{" + topic + "}";
 		return List.of(key + ":stream", key + ":state");
@@ -247,8 +281,8 @@ final class TopicStreams {
 		return historyTtl.plus((historyTtl.compareTo(MAX_IDLE_MARGIN) < 0) ? historyTtl : MAX_IDLE_MARGIN);
 	}
 
-	static BrokerUnavailableException unavailable(DataAccessException ex) {
-		return new BrokerUnavailableException("the message broker (Redis) is unavailable, try again later", ex);
+	static BrokerUnavailableException unavailable(Throwable ex) {
+		return ScriptPipeline.unavailable(ex);
 	}
 
 	private static StreamPosition requirePosition(String epoch, String streamId) {
@@ -259,8 +293,12 @@ final class TopicStreams {
 		return position;
 	}
 
+	/**
+	 * A seed for the topic's epoch in case this publish creates its keys. Drawn for every publish, so
+	 * from a cheap source: it need only differ from the topic's earlier seeds, not be secret.
+	 */
 	private static String newEpoch() {
-		return Long.toString(RANDOM.nextLong() >>> 24, 36);
+		return Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36);
 	}
 
 	@SuppressWarnings("rawtypes")

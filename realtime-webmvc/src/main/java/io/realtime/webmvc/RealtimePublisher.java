@@ -1,6 +1,7 @@
 package io.realtime.webmvc;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 import io.realtime.core.Broker;
 import io.realtime.core.Message;
@@ -76,6 +77,33 @@ public class RealtimePublisher {
 	}
 
 	/**
+	 * Publish an object, serialized to JSON, without waiting for the broker's store (see
+	 * {@link Broker#publishAsync}). A {@code String} arrives as a JSON string.
+	 * @param topic a valid topic
+	 * @param payload the payload, may be {@code null} (JSON {@code null})
+	 * @return the accepted message, or a failure with
+	 * {@link io.realtime.core.BrokerUnavailableException} when the broker cannot accept it now
+	 */
+	public CompletionStage<Message> publishAsync(String topic, @Nullable Object payload) {
+		Topics.requireValid(topic);
+		return sendAsync(topic, this.jsonMapper.writeValueAsString(payload));
+	}
+
+	/**
+	 * Publish JSON text as is (compacted), without waiting for the broker's store (see
+	 * {@link Broker#publishAsync}).
+	 * @param topic a valid topic
+	 * @param json any JSON value
+	 * @return the accepted message, or a failure with
+	 * {@link io.realtime.core.BrokerUnavailableException} when the broker cannot accept it now
+	 * @throws IllegalArgumentException when the text is not one JSON value
+	 */
+	public CompletionStage<Message> publishJsonAsync(String topic, String json) {
+		Topics.requireValid(topic);
+		return sendAsync(topic, this.jsonMapper.writeValueAsString(parse(json)));
+	}
+
+	/**
 	 * Parse JSON text into a tree, rejecting anything but exactly one JSON value.
 	 * @param json the text
 	 * @return the tree
@@ -105,6 +133,13 @@ public class RealtimePublisher {
 		Message message = this.broker.publish(topic, json);
 		this.metrics.published();
 		return message;
+	}
+
+	private CompletionStage<Message> sendAsync(String topic, String json) {
+		return this.broker.publishAsync(topic, json).thenApply((message) -> {
+			this.metrics.published();
+			return message;
+		});
 	}
 
 }

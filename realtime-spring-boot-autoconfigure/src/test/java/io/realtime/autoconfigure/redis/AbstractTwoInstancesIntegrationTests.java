@@ -3,6 +3,7 @@ package io.realtime.autoconfigure.redis;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.realtime.redis.RedisBroker;
 import io.realtime.test.RealtimeHttpClient;
@@ -49,8 +51,11 @@ abstract class AbstractTwoInstancesIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		this.a = AppInstance.start(redisProperties());
-		this.b = AppInstance.start(redisProperties());
+		// the HTTP smoke test publishes faster than one client may
+		String[] properties = Stream.concat(Arrays.stream(redisProperties()), Stream.of("realtime.limits.enabled=false"))
+			.toArray(String[]::new);
+		this.a = AppInstance.start(properties);
+		this.b = AppInstance.start(properties);
 	}
 
 	@AfterAll
@@ -238,6 +243,68 @@ abstract class AbstractTwoInstancesIntegrationTests {
 			await().atMost(WAIT).untilAsserted(() -> assertThat(onB.frames("message"))
 				.extracting((frame) -> frame.get("data").asInt())
 				.containsExactly(3, 4, 5));
+		}
+	}
+
+	/**
+	 * A smoke test of HTTP publishing, without timing: many concurrent {@code POST /publish}
+	 * on both instances, each answered asynchronously once Redis has the message. Every publish
+	 * is accepted once, with the id history holds, and each client's publishes of a topic are
+	 * in history in the order it sent them.
+	 */
+	@Test
+	void concurrentHttpPublishesOnBothInstancesAreAllInHistoryOnceInEachClientsOrder() throws Exception {
+		int clients = 16;
+		int perClient = 40;
+		List<String> topics = List.of(this.topic + "/1", this.topic + "/2");
+		List<String> cursors = new ArrayList<>();
+		for (String topic : topics) {
+			cursors.add(this.a.http().poll("poll", List.of(topic), null).get("cursor").asString());
+		}
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		try {
+			List<Future<List<String>>> sent = new ArrayList<>();
+			for (int c = 0; c < clients; c++) {
+				int client = c;
+				RealtimeHttpClient http = ((client % 2 == 0) ? this.a : this.b).http();
+				sent.add(pool.submit(() -> {
+					List<String> ids = new ArrayList<>();
+					for (int i = 0; i < perClient; i++) {
+						ids.add(topics.get(i % 2) + " " + http.publishJson(topics.get(i % 2),
+								"{\"client\":" + client + ",\"n\":" + i + "}"));
+					}
+					return ids;
+				}));
+			}
+			List<List<String>> accepted = new ArrayList<>();
+			for (Future<List<String>> client : sent) {
+				accepted.add(client.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+			}
+			for (int t = 0; t < topics.size(); t++) {
+				String topic = topics.get(t);
+				List<JsonNode> history = new ArrayList<>();
+				String cursor = cursors.get(t);
+				for (JsonNode page = this.b.http().poll("poll", List.of(topic), cursor); !page.get("messages").isEmpty();
+						page = this.b.http().poll("poll", List.of(topic), cursor)) {
+					assertThat(page.get("recovered").asBoolean()).isTrue();
+					page.get("messages").forEach(history::add);
+					cursor = page.get("cursor").asString();
+				}
+				assertThat(history).hasSize(clients * perClient / 2);
+				for (int c = 0; c < clients; c++) {
+					int client = c;
+					List<String> inHistory = history.stream()
+						.filter((message) -> message.get("data").get("client").asInt() == client)
+						.map((message) -> topic + " " + message.get("id").asString())
+						.toList();
+					assertThat(inHistory).as("client %d on %s", c, topic)
+						.containsExactlyElementsOf(
+								accepted.get(c).stream().filter((id) -> id.startsWith(topic + " ")).toList());
+				}
+			}
+		}
+		finally {
+			pool.shutdownNow();
 		}
 	}
 

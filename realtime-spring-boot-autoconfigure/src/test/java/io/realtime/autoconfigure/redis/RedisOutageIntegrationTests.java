@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -91,6 +95,40 @@ class RedisOutageIntegrationTests {
 				.extracting((frame) -> frame.get("data").asInt())
 				.containsExactlyElementsOf(expected));
 			assertThat(sse.ended()).isFalse();
+		}
+	}
+
+	/**
+	 * Redis refuses the script after it was sent (here: out of memory), so the HTTP publish,
+	 * answered asynchronously, is refused as a failure detected at once is.
+	 */
+	@Test
+	void publishRefusedByAFullRedisIsAnswered503UntilRedisHasRoom() {
+		LettuceConnectionFactory connectionFactory = this.redis.connectionFactory();
+		try {
+			StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
+			RealtimeHttpClient onA = this.a.http();
+			onA.publishJson(TOPIC, "1");
+			String cursor = onA.poll("poll", List.of(TOPIC), null).get("cursor").asString();
+			redis.execute((RedisCallback<Object>) (connection) -> {
+				connection.serverCommands().setConfig("maxmemory", "1");
+				return null;
+			});
+			HttpResponse<String> refused = onA.publish(TOPIC, "application/json", "2");
+			assertThat(refused.statusCode()).isEqualTo(503);
+			assertThat(RealtimeHttpClient.json(refused).get("detail").asString())
+				.isEqualTo("the message broker (Redis) is unavailable, try again later");
+			redis.execute((RedisCallback<Object>) (connection) -> {
+				connection.serverCommands().setConfig("maxmemory", "0");
+				return null;
+			});
+			String id = onA.publishJson(TOPIC, "3");
+			// the refused message is nowhere
+			assertThat(onA.poll("poll", List.of(TOPIC), cursor).get("messages")).singleElement()
+				.satisfies((message) -> assertThat(message.get("id").asString()).isEqualTo(id));
+		}
+		finally {
+			connectionFactory.destroy();
 		}
 	}
 

@@ -6,6 +6,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.realtime.core.Message;
@@ -15,6 +18,7 @@ import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.webmvc.WireFormat;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -50,6 +54,9 @@ public class PublishEndpoint {
 
 	/** Bodies up to this many bytes are not counted against the bodies in flight. */
 	private static final int SMALL_BODY = 8192;
+
+	/** Carries the broker's refusal of a publish answered asynchronously into the dispatch that answers it. */
+	private static final String FAILURE = PublishEndpoint.class.getName() + ".failure";
 
 	private final RealtimePublisher publisher;
 
@@ -100,6 +107,11 @@ public class PublishEndpoint {
 	public @Nullable DeferredResult<ResponseEntity<String>> publish(HttpServletRequest request,
 			HttpServletResponse response)
 			throws IOException {
+		if (request.getAttribute(FAILURE) instanceof RuntimeException failure) {
+			// the dispatch of a publish the broker refused after the request went asynchronous
+			request.removeAttribute(FAILURE);
+			throw failure;
+		}
 		String topic = null;
 		RealtimeException refusal = null;
 		try {
@@ -116,18 +128,19 @@ public class PublishEndpoint {
 		ServletInputStream in = request.getInputStream();
 		ByteArrayOutputStream arrived = readWhatArrived(in, request.getContentLengthLong());
 		if (arrived.size() == request.getContentLengthLong()) {
-			// the whole body came with the headers, as a small publish's usually does: answered at
-			// once, saving the async round trip and second dispatch
+			// the whole body came with the headers, as a small publish's usually does: answered
+			// without the async round trip and second dispatch of a DeferredResult
 			if (refusal != null) {
 				throw refusal;
 			}
-			ResponseEntity<String> reply = publish(Objects.requireNonNull(topic), arrived.toByteArray(),
-					request.getContentType());
-			byte[] json = Objects.requireNonNull(reply.getBody()).getBytes(StandardCharsets.UTF_8);
-			response.setStatus(reply.getStatusCode().value());
-			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-			response.setContentLength(json.length);
-			response.getOutputStream().write(json);
+			CompletableFuture<Message> accepted = publish(Objects.requireNonNull(topic), arrived.toByteArray(),
+					request.getContentType())
+				.toCompletableFuture();
+			if (accepted.isDone()) {
+				writeAccepted(response, join(accepted), true);
+				return null;
+			}
+			answerWhenAccepted(request, response, accepted);
 			return null;
 		}
 		// what the rest of this body may take, held until the request completes; a small body
@@ -180,24 +193,79 @@ public class PublishEndpoint {
 		return arrived;
 	}
 
-	private ResponseEntity<String> publish(String topic, byte[] body, @Nullable String contentType) {
+	/**
+	 * Hold the request, but no thread, until the broker has the message (Redis answers over
+	 * the network): the reply is written where the broker completes, without dispatching the
+	 * request again; only a refusal is dispatched, to be answered as any other. The broker's
+	 * own timeout bounds the wait.
+	 */
+	private void answerWhenAccepted(HttpServletRequest request, HttpServletResponse response,
+			CompletableFuture<Message> accepted) {
+		AsyncContext async = request.startAsync(request, response);
+		async.setTimeout(0);
+		accepted.whenComplete((message, ex) -> {
+			if (ex == null) {
+				try {
+					// no Content-Length: the reply stays in the response buffer, so the thread
+					// that completes (the broker's) never writes to a slow client's socket;
+					// the container sends it as it completes the request
+					writeAccepted(response, message, false);
+				}
+				catch (IOException writeFailed) {
+					// the client went away: nothing to answer
+				}
+				async.complete();
+			}
+			else {
+				request.setAttribute(FAILURE, cause(ex));
+				async.dispatch();
+			}
+		});
+	}
+
+	private void writeAccepted(HttpServletResponse response, Message message, boolean contentLength)
+			throws IOException {
+		byte[] json = this.wire.accepted(message).getBytes(StandardCharsets.UTF_8);
+		response.setStatus(HttpStatus.ACCEPTED.value());
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		if (contentLength) {
+			response.setContentLength(json.length);
+		}
+		response.getOutputStream().write(json);
+	}
+
+	private CompletionStage<Message> publish(String topic, byte[] body, @Nullable String contentType) {
 		MediaType type = mediaType(contentType);
-		Message message;
 		if (MediaType.TEXT_PLAIN.includes(type)) {
 			Charset charset = (type.getCharset() != null) ? type.getCharset() : StandardCharsets.UTF_8;
-			message = this.publisher.publish(topic, new String(body, charset));
+			return this.publisher.publishAsync(topic, new String(body, charset));
 		}
-		else {
-			try {
-				message = this.publisher.publishJson(topic, new String(body, StandardCharsets.UTF_8));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new RealtimeException(Reason.BAD_REQUEST, ex.getMessage());
-			}
+		try {
+			return this.publisher.publishJsonAsync(topic, new String(body, StandardCharsets.UTF_8));
 		}
+		catch (IllegalArgumentException ex) {
+			throw new RealtimeException(Reason.BAD_REQUEST, ex.getMessage());
+		}
+	}
+
+	private ResponseEntity<String> accepted(Message message) {
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
 			.contentType(MediaType.APPLICATION_JSON)
 			.body(this.wire.accepted(message));
+	}
+
+	private static Message join(CompletableFuture<Message> accepted) {
+		try {
+			return accepted.join();
+		}
+		catch (CompletionException ex) {
+			throw cause(ex);
+		}
+	}
+
+	private static RuntimeException cause(Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		return (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
 	}
 
 	/**
@@ -292,8 +360,15 @@ public class PublishEndpoint {
 				return;
 			}
 			try {
-				this.result.setResult(publish(Objects.requireNonNull(this.topic), this.body.toByteArray(),
-						this.contentType));
+				publish(Objects.requireNonNull(this.topic), this.body.toByteArray(), this.contentType)
+					.whenComplete((message, ex) -> {
+						if (ex == null) {
+							this.result.setResult(accepted(message));
+						}
+						else {
+							this.result.setErrorResult(cause(ex));
+						}
+					});
 			}
 			catch (RuntimeException ex) {
 				this.result.setErrorResult(ex);

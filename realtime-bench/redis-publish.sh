@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Publish throughput through HTTP, in-memory broker against Redis broker, alternating rounds.
+#
+# The chat sample (built with the Redis starter, so one jar runs both brokers) on core 0, the
+# load generator (realtime-bench/attacks/publish-load.mjs: 128 keep-alive clients, 100 topics,
+# no subscribers) and a redis-server started here on a free port on core 1. Per-client limits
+# are off. Each round starts a fresh app, warms it up, then measures; rounds alternate memory
+# and redis so both see the same machine.
+#
+#   ./mvnw -pl samples/chat -am -Predis package -DskipTests -DskipNodeTests
+#   realtime-bench/redis-publish.sh [rounds=3] [seconds=15] [jar=samples/chat/target/realtime-sample-chat-0.1.0-SNAPSHOT.jar]
+#
+# Prints one line per run, then the ratio of the median throughputs and of the app's median CPU
+# time per publish (in-memory over Redis: what the throughput ratio would be with the app's core
+# to itself, the figure to trust on a busy machine). Needs node, redis-server and taskset.
+# APP_CPU / LOAD_CPU pick other cores; JAVA_OPTS adds JVM options (default -Xmx512m).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+seconds=${2:-15}
+jar=${3:-samples/chat/target/realtime-sample-chat-0.1.0-SNAPSHOT.jar}
+app_cpu=${APP_CPU:-0}
+load_cpu=${LOAD_CPU:-1}
+java_opts=${JAVA_OPTS:--Xmx512m}
+work=$(mktemp -d)
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+redis_port=$(free_port)
+taskset -c "$load_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+	--dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
+redis_pid=$!
+app_pid=
+cleanup() {
+	[ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+	kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
+
+run() {
+	local mode=$1 port
+	port=$(free_port)
+	# shellcheck disable=SC2086
+	taskset -c "$app_cpu" java $java_opts -jar "$jar" --server.port="$port" \
+		--spring.profiles.active=redis --spring.data.redis.port="$redis_port" \
+		--realtime.broker.type="$mode" --realtime.limits.enabled=false \
+		--realtime.publish.allowed-topics=chat,news/** --logging.level.root=warn >"$work/app.log" 2>&1 &
+	app_pid=$!
+	until curl -s -o /dev/null "http://127.0.0.1:$port/realtime/poll?topic=chat"; do
+		kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; exit 1; }
+		sleep 0.2
+	done
+	# warm-up: let the JIT compile the publish path
+	taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 5 >/dev/null
+	local result before after per_second cpu_us
+	before=$(cpu_ticks "$app_pid")
+	result=$(taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$seconds")
+	after=$(cpu_ticks "$app_pid")
+	kill "$app_pid"
+	wait "$app_pid" 2>/dev/null || true
+	app_pid=
+	per_second=$(sed -E 's/.*"perSecond":([0-9]+).*/\1/' <<<"$result")
+	# the app's CPU time (user + system) per accepted publish: less sensitive to a busy machine
+	cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (per_second * seconds + 1) ))
+	echo "$mode $result app CPU per publish: ${cpu_us} us"
+	echo "$mode $per_second $cpu_us" >>"$work/results"
+}
+
+ticks_per_second=$(getconf CLK_TCK)
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+for ((i = 1; i <= rounds; i++)); do
+	run memory
+	run redis
+done
+redis-cli -p "$redis_port" flushall >/dev/null
+python3 - "$work/results" <<'EOF'
+import statistics, sys
+runs, cpu = {}, {}
+for line in open(sys.argv[1]):
+    mode, value, us = line.split()
+    runs.setdefault(mode, []).append(int(value))
+    cpu.setdefault(mode, []).append(int(us))
+memory, redis = statistics.median(runs['memory']), statistics.median(runs['redis'])
+print(f"throughput: memory {min(runs['memory'])}-{max(runs['memory'])}/s, redis {min(runs['redis'])}-{max(runs['redis'])}/s, "
+      f"ratio of medians {redis / memory:.0%}")
+memory, redis = statistics.median(cpu['memory']), statistics.median(cpu['redis'])
+print(f"app CPU per publish: memory {min(cpu['memory'])}-{max(cpu['memory'])} us, redis {min(cpu['redis'])}-{max(cpu['redis'])} us, "
+      f"memory/redis {memory / redis:.0%}")
+EOF
