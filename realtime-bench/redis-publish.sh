@@ -10,6 +10,10 @@
 #   ./mvnw -pl samples/chat -am -Predis package -DskipTests -DskipNodeTests
 #   realtime-bench/redis-publish.sh [rounds=3] [seconds=15] [jar=samples/chat/target/realtime-sample-chat-0.1.0-SNAPSHOT.jar]
 #
+# In Redis rounds a second instance of the app, with no clients, runs beside the first on the
+# load generator's core: its CPU time while the first publishes shows what an instance without
+# subscribers pays for other instances' messages.
+#
 # Prints one line per run, then the ratio of the median throughputs and of the app's median CPU
 # time per publish (in-memory over Redis: what the throughput ratio would be with the app's core
 # to itself, the figure to trust on a busy machine). Needs node, redis-server and taskset.
@@ -34,40 +38,61 @@ taskset -c "$load_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save
 	--dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
 redis_pid=$!
 app_pid=
+idle_pid=
 cleanup() {
 	[ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+	[ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null && wait "$idle_pid" 2>/dev/null
 	kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
-run() {
-	local mode=$1 port
-	port=$(free_port)
+# start_app CPU MODE PORT LOG: the sample on a core, once it answers; its pid in $started
+start_app() {
 	# shellcheck disable=SC2086
-	taskset -c "$app_cpu" java $java_opts -jar "$jar" --server.port="$port" \
+	taskset -c "$1" java $java_opts -jar "$jar" --server.port="$3" \
 		--spring.profiles.active=redis --spring.data.redis.port="$redis_port" \
-		--realtime.broker.type="$mode" --realtime.limits.enabled=false \
-		--realtime.publish.allowed-topics=chat,news/** --logging.level.root=warn >"$work/app.log" 2>&1 &
-	app_pid=$!
-	until curl -s -o /dev/null "http://127.0.0.1:$port/realtime/poll?topic=chat"; do
-		kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; exit 1; }
+		--realtime.broker.type="$2" --realtime.limits.enabled=false \
+		--realtime.publish.allowed-topics=chat,news/** --logging.level.root=warn >"$4" 2>&1 &
+	started=$!
+	until curl -s -o /dev/null "http://127.0.0.1:$3/realtime/client.js"; do
+		kill -0 "$started" 2>/dev/null || { cat "$4"; exit 1; }
 		sleep 0.2
 	done
+}
+
+run() {
+	local mode=$1 port idle_before idle_after idle_us=-
+	port=$(free_port)
+	start_app "$app_cpu" "$mode" "$port" "$work/app.log"
+	app_pid=$started
+	if [ "$mode" = redis ]; then
+		start_app "$load_cpu" redis "$(free_port)" "$work/idle.log"
+		idle_pid=$started
+	fi
 	# warm-up: let the JIT compile the publish path
 	taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 5 >/dev/null
 	local result before after per_second cpu_us
 	before=$(cpu_ticks "$app_pid")
+	[ -n "$idle_pid" ] && idle_before=$(cpu_ticks "$idle_pid")
 	result=$(taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$seconds")
 	after=$(cpu_ticks "$app_pid")
+	if [ -n "$idle_pid" ]; then
+		idle_after=$(cpu_ticks "$idle_pid")
+		# the idle instance's CPU over the measured seconds, in ms per second
+		idle_us=$(( (idle_after - idle_before) * 1000 / ticks_per_second / seconds ))
+		kill "$idle_pid"
+		wait "$idle_pid" 2>/dev/null || true
+		idle_pid=
+	fi
 	kill "$app_pid"
 	wait "$app_pid" 2>/dev/null || true
 	app_pid=
 	per_second=$(sed -E 's/.*"perSecond":([0-9]+).*/\1/' <<<"$result")
 	# the app's CPU time (user + system) per accepted publish: less sensitive to a busy machine
 	cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (per_second * seconds + 1) ))
-	echo "$mode $result app CPU per publish: ${cpu_us} us"
+	echo "$mode $result app CPU per publish: ${cpu_us} us; idle instance CPU: ${idle_us} ms/s"
 	echo "$mode $per_second $cpu_us" >>"$work/results"
 }
 
