@@ -105,6 +105,12 @@ export interface Connection {
 export interface RealtimeStatic {
   connect(base?: string, options?: ConnectOptions): Connection;
   readonly TRANSPORTS: TransportName[];
+  /**
+   * The private topic `user/<name>/<topic>` that the server's
+   * `RealtimePublisher.publishToUser(name, topic, payload)` publishes on; only that signed-in
+   * user may subscribe to it under the default policy.
+   */
+  userTopic(user: string, topic: string): string;
   /** Not a stable API: exposed for tests. */
   readonly _internal: {
     backoffDelay(attempt: number, opts?: ReconnectOptions, random?: () => number): number;

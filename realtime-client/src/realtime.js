@@ -12,6 +12,7 @@
  *   rt.transport;  // 'websocket' | 'sse' | 'long-poll' | 'poll' | null (null while not open)
  *   rt.state;      // 'connecting' | 'open' | 'reconnecting' | 'closed'
  *   rt.close();
+ *   rt.subscribe(Realtime.userTopic(me, 'notifications'), fn);  // publishToUser(me, ...) on the server
  *
  * Options (all optional):
  *   transports      ['websocket', 'sse', 'long-poll', 'poll']: tried in this order; a list with
@@ -91,6 +92,23 @@
 
   function validTopic(topic) {
     return typeof topic === 'string' && TOPIC.test(topic);
+  }
+
+  /**
+   * A user's private topic, `user/<name>/<topic>`, named as the server's UserTopics does: bytes
+   * of the UTF-8 name outside A-Z a-z 0-9 . _ - become `:XX`.
+   */
+  function userTopic(user, topic) {
+    if (typeof user !== 'string' || !user) throw new TypeError('user is required');
+    var name = '';
+    var bytes = new TextEncoder().encode(user);
+    for (var i = 0; i < bytes.length; i++) {
+      var c = String.fromCharCode(bytes[i]);
+      name += /[A-Za-z0-9._-]/.test(c) ? c : ':' + (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16).toUpperCase();
+    }
+    var full = 'user/' + name + '/' + topic;
+    if (!validTopic(topic) || !validTopic(full)) throw new TypeError('invalid topic: ' + full);
+    return full;
   }
 
   /** Rejects with an Error built from an RFC 9457 problem body (or whatever came back). */
@@ -730,6 +748,8 @@
   var Realtime = {
     /** Opens one shared connection to the server at `base` (default '/realtime'). */
     connect: function (base, options) { return new Client(base, options); },
+    /** `user/<name>/<topic>`: the private topic the server's publishToUser(name, topic, ...) sends on. */
+    userTopic: userTopic,
     TRANSPORTS: TRANSPORTS.slice(),
     _internal: {
       backoffDelay: backoffDelay, validTopic: validTopic, wsUrlFor: wsUrlFor, httpError: httpError,

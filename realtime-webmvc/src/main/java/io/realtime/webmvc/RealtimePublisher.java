@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <pre class="code">
  * realtime.publish("chat", new ChatLine("ada", "hello"));
+ * realtime.publishToUser("ada", "notifications", new Notice("Your export is ready"));
  * </pre>
  *
  * @since 0.1.0
@@ -74,6 +75,22 @@ public class RealtimePublisher {
 	public Message publishJson(String topic, JsonNode json) {
 		Topics.requireValid(topic);
 		return send(topic, this.jsonMapper.writeValueAsString(json));
+	}
+
+	/**
+	 * Publish an object to one user: on that user's private topic ({@link UserTopics}), which
+	 * every connection of that principal may subscribe to, on every instance and transport, and
+	 * (with the default policy) no one else.
+	 * <pre class="code">
+	 * realtime.publishToUser("ada", "notifications", new Notice("Your export is ready"));
+	 * </pre>
+	 * @param user the principal's name
+	 * @param topic the topic within the user's own, a valid topic
+	 * @param payload the payload, may be {@code null} (JSON {@code null})
+	 * @return the accepted message; its topic is {@code user/<encoded name>/<topic>}
+	 */
+	public Message publishToUser(String user, String topic, @Nullable Object payload) {
+		return publish(UserTopics.of(user, topic), payload);
 	}
 
 	/**

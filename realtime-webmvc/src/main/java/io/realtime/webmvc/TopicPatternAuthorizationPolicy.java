@@ -10,6 +10,8 @@ import org.springframework.util.AntPathMatcher;
 /**
  * The default policy: anyone may subscribe to any topic; clients may publish only on topics
  * matching one of the configured patterns ({@code chat}, {@code news/*}, {@code news/**}).
+ * A user's private topics ({@link UserTopics}) are that signed-in user's alone: only the owner
+ * may subscribe, and publish where a pattern allows it.
  *
  * @since 0.1.0
  */
@@ -29,17 +31,27 @@ public class TopicPatternAuthorizationPolicy implements RealtimeAuthorizationPol
 
 	@Override
 	public boolean canSubscribe(@Nullable Principal principal, String topic) {
-		return true;
+		return ownerOnly(principal, topic);
 	}
 
 	@Override
 	public boolean canPublish(@Nullable Principal principal, String topic) {
+		if (!ownerOnly(principal, topic)) {
+			return false;
+		}
 		for (String pattern : this.publishPatterns) {
 			if (this.matcher.match(pattern, topic)) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	private static boolean ownerOnly(@Nullable Principal principal, String topic) {
+		if (!UserTopics.isUserTopic(topic)) {
+			return true;
+		}
+		return principal != null && UserTopics.belongsTo(topic, principal.getName());
 	}
 
 }
