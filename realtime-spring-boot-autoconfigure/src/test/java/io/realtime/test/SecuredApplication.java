@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -24,23 +25,29 @@ import org.springframework.security.web.SecurityFilterChain;
 @EnableAutoConfiguration
 public class SecuredApplication {
 
-	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http) {
-		return http
-			.authorizeHttpRequests((requests) -> requests.requestMatchers("/realtime/client.*")
-				.permitAll()
-				.anyRequest()
-				.authenticated())
-			.formLogin(Customizer.withDefaults())
-			.csrf((csrf) -> csrf.spa())
-			.build();
-	}
+	/** Form login, the CSRF token in the XSRF-TOKEN cookie, users alice and bob. */
+	@Configuration(proxyBeanMethods = false)
+	public static class Security {
 
-	@Bean
-	InMemoryUserDetailsManager users() {
-		return new InMemoryUserDetailsManager(
-				User.withUsername("alice").password("{noop}secret").roles("USER").build(),
-				User.withUsername("bob").password("{noop}secret").roles("USER").build());
+		@Bean
+		SecurityFilterChain securityFilterChain(HttpSecurity http) {
+			return http
+				.authorizeHttpRequests((requests) -> requests.requestMatchers("/realtime/client.*")
+					.permitAll()
+					.anyRequest()
+					.authenticated())
+				.formLogin(Customizer.withDefaults())
+				.csrf((csrf) -> csrf.spa())
+				.build();
+		}
+
+		@Bean
+		InMemoryUserDetailsManager users() {
+			return new InMemoryUserDetailsManager(
+					User.withUsername("alice").password("{noop}secret").roles("USER").build(),
+					User.withUsername("bob").password("{noop}secret").roles("USER").build());
+		}
+
 	}
 
 	/** Everyone signed in shares {@code chat}; {@code inbox/<name>} is its owner's alone. */

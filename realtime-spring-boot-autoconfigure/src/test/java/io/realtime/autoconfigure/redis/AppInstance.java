@@ -35,7 +35,17 @@ final class AppInstance implements AutoCloseable {
 	 * @return the running instance
 	 */
 	public static AppInstance start(String... redisProperties) {
-		return new AppInstance(new SpringApplicationBuilder(TestApplication.class)
+		return start(TestApplication.class, redisProperties);
+	}
+
+	/**
+	 * Start an instance of the given application on the Redis these properties point at.
+	 * @param application the application class
+	 * @param redisProperties the connection, such as {@code spring.data.redis.port=…}
+	 * @return the running instance
+	 */
+	public static AppInstance start(Class<?> application, String... redisProperties) {
+		return new AppInstance(new SpringApplicationBuilder(application)
 			.properties("server.port=0", "realtime.publish.allowed-topics=**",
 					"management.endpoints.web.exposure.include=health", "management.endpoint.health.show-details=always",
 					"spring.main.banner-mode=off")
