@@ -29,8 +29,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * java -cp … io.realtime.bench.BenchRunner mode=full|smoke [targets=ours-ws,stomp,…]
  *      [scenarios=idle,fanout-1000,latency-100,…] [docs=true] [out=target/results]
- *      [tomcat-buffer=1024] [tomcat-threads=200] [jfr=OURS] [server-jvm=-XX:…,…] [trace=true] [cpus=0/1]
+ *      [tomcat-buffer=1024] [tomcat-threads=200] [jfr=OURS] [server-jvm=-XX:…,…] [server-java=/path/to/bin/java]
+ *      [trace=true] [cpus=0/1]
  * </pre>
+ *
+ * Java servers run with G1 on the runner's own JDK unless {@code server-jvm} picks another
+ * collector ({@code -XX:+UseZGC}) or {@code server-java} another JDK (generational ZGC needs 21+).
  *
  * {@code cpus=<server>/<generator>} confines the server and each load generator to those CPU
  * lists with {@code taskset}. The latency scenarios ({@code latency-1}, {@code latency-100},
@@ -137,8 +141,8 @@ public final class BenchRunner {
 			// a fresh server per target: an earlier transport's connections never skew a heap baseline
 			log("starting " + server + " for " + target.name());
 			GcLog gcLog = new GcLog(logs.resolve("gc-" + target.name() + ".log"));
-			try (ServerProcess process = ServerProcess.start(server, logs, smoke ? "512m" : "3g", jvmOptions(server),
-					gcLog, this.cpus)) {
+			try (ServerProcess process = ServerProcess.start(server, logs, smoke ? "512m" : "3g",
+					this.options.getOrDefault("server-java", java()), jvmOptions(server), gcLog, this.cpus)) {
 				long baseline = openFiles(process.pid());
 				for (Scenario scenario : scenarios) {
 					awaitConnectionsGone(process.pid(), baseline);

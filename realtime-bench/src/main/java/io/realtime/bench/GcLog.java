@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * [1764512345678ms] GC(12) Pause Young (Normal) (G1 Evacuation Pause) 180M->12M(3072M) 2.345ms
+ * [1764512345678ms] GC(3) Y: Pause Mark Start (Major) 0.012ms
  * </pre>
  */
 final class GcLog {
@@ -36,7 +37,8 @@ final class GcLog {
 
 	/** The option that makes a JVM write this log, one file for the process's life. */
 	String jvmOption() {
-		return "-Xlog:gc:file=" + this.file.toAbsolutePath() + ":timemillis:filecount=0";
+		// gc+phases: ZGC logs its (short) pauses there, G1 only its phase times, no pause lines
+		return "-Xlog:gc,gc+phases:file=" + this.file.toAbsolutePath() + ":timemillis:filecount=0";
 	}
 
 	/** Every pause logged so far. */

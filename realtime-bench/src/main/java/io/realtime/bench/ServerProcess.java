@@ -53,7 +53,7 @@ final class ServerProcess implements AutoCloseable {
 		return this.process.pid();
 	}
 
-	static ServerProcess start(Target.Server server, Path logs, String heap, List<String> jvmOptions,
+	static ServerProcess start(Target.Server server, Path logs, String heap, String java, List<String> jvmOptions,
 			GcLog gcLog, CpuPlacement cpus) throws IOException, InterruptedException {
 		int port = freePort();
 		List<String> command = new ArrayList<>();
@@ -67,10 +67,13 @@ final class ServerProcess implements AutoCloseable {
 			builder.environment().put("BENCH_GC_LOG", gcLog.file().toAbsolutePath().toString());
 		}
 		else {
-			command.add(BenchRunner.java());
+			command.add(java);
 			// heap committed up front, so RSS grows with what connections touch, not with heap sizing
-			command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+			command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-Djava.awt.headless=true",
 					"-Dbench.heartbeat=" + HEARTBEAT_MILLIS, gcLog.jvmOption()));
+			if (jvmOptions.stream().noneMatch((option) -> option.matches("-XX:\\+Use\\w+GC"))) {
+				command.add("-XX:+UseG1GC");
+			}
 			command.addAll(jvmOptions);
 			command.addAll(List.of("-cp", System.getProperty("java.class.path"), server.mainClass,
 					"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off",
