@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * {@code GET {base}/sse?topic=…[&rewind=…]}: a Server-Sent Events stream. Every event's {@code id} is the
+ * {@code GET {base}/sse?topic=…[&since=…][&rewind=…]}: a Server-Sent Events stream. Every event's {@code id} is the
  * cursor after it, so a browser's automatic reconnect (with {@code Last-Event-ID}) resumes every
  * topic. The stream is an {@link SseEmitter}, or, where the container's fast path allows it
  * ({@link ContainerFastPaths#detach}), a response carried past its request so it keeps none of
