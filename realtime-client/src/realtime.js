@@ -35,18 +35,18 @@
  * X-XSRF-TOKEN. Read at every publish, since Spring Security may replace the token. Never sent
  * to another origin. The GETs and the WebSocket handshake need none.
  *
- * Positions and their limits. The server has two kinds of position: an opaque cursor (HTTP
- * transports: `cursor` of poll replies, `id:` of SSE events, the first of them on the `ready`
- * event) covering all topics of a request, and per-topic message ids (WebSocket `since`). A
- * client can convert neither into the other, so:
- *   - HTTP transports always resume with the latest cursor, also when the topic set changes
- *     (a topic new to the cursor starts now, as a new subscription should). SSE takes it from
- *     the stream's `ready` event, so a topic that has had no message yet resumes without a gap.
+ * Positions. The server has two kinds of position: an opaque cursor (HTTP transports: `cursor`
+ * of poll replies, `id:` of SSE events, the first of them on the `ready` event) covering all
+ * topics of a request, and per-topic message ids (WebSocket `since`). Each transport takes the
+ * other's (docs/PROTOCOL.md, "Switching transports"), so every switch resumes every topic:
+ *   - HTTP transports resume with the latest cursor, also when the topic set changes (a topic
+ *     new to the cursor starts now, as a new subscription should). SSE takes it from the
+ *     stream's `ready` event, so a topic that has had no message yet resumes without a gap.
+ *     A topic whose position moved on over WebSocket (a message, a `subscribed` position) is
+ *     sent as `since=<topic>=<id>`, which the server prefers to the cursor.
  *   - WebSocket resumes each topic with `since` = the last id received on it, or, before any
- *     message, the `position` of its `subscribed` frame: quiet topics resume without a gap too.
- *   - After WebSocket, an HTTP transport reuses the last cursor if at most `dedupeWindow`
- *     messages arrived since it was issued (the replayed ones are dropped by id); otherwise it
- *     starts now, and messages published while switching may be missed.
+ *     message, the `position` of its `subscribed` frame; a topic it has never positioned sends
+ *     the HTTP cursor instead (`"cursor"`), so quiet topics resume without a gap too.
  *   - Every message is delivered at most once per topic (dedupe by id within dedupeWindow).
  * A subscribe the server refuses over WebSocket (e.g. `forbidden`) is an 'error' event whose
  * `topic` names it; the subscription stays, and the next connection asks again.
@@ -64,6 +64,8 @@
  * moment may get more history than they asked for.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
+ * It reports `open` only once /long-poll itself works: its first reply, or the request held
+ * for LONG_POLL_PROOF ms without an error (a proxy refusing held requests answers sooner).
  */
 (function () {
   'use strict';
@@ -71,6 +73,7 @@
   var TRANSPORTS = ['websocket', 'sse', 'long-poll', 'poll'];
   var TOPIC = /^[A-Za-z0-9._\-:/]{1,128}$/;
   var RECONNECT = { initialDelay: 500, maxDelay: 30000, factor: 2, jitter: 0.5 };
+  var LONG_POLL_PROOF = 1000; // ms a held /long-poll must live to count as working
   var HTTP_CODES = {
     400: 'bad_request', 403: 'forbidden', 413: 'too_large', 415: 'unsupported_media_type',
     429: 'rate_limited', 503: 'unavailable'
@@ -195,7 +198,8 @@
       var frame = { type: 'subscribe', topic: topic }, since = self.client.lastIds.get(topic);
       var rewind = self.client.rewinds.get(topic);
       if (since != null) frame.since = since;
-      else if (rewind) frame.rewind = rewind;
+      else if (self.client.cursor) frame.cursor = self.client.cursor; // positions it if it holds it
+      if (since == null && rewind) frame.rewind = rewind;
       self.subs.add(topic);
       self._send(frame);
     });
@@ -338,7 +342,7 @@
       if (self.done || (es !== self.cur && es !== self.next)) return;
       var body = {};
       try { body = JSON.parse(e.data) || {}; } catch (x) { /* reset of unknown topics */ }
-      self.cb.reset(body.topics || c._topicList());
+      self.cb.reset(body.topics || c._topicList(), true);
     });
     // EventSource would reconnect by itself; we reconnect ourselves so back-off and fallback
     // work as on every transport. The cursor we pass is the same one Last-Event-ID would carry.
@@ -373,13 +377,14 @@
     this.opened = false;   // reported as open (also when idle without topics)
     this.verified = false; // the endpoint of this transport has answered
     this.done = false;
-    this.ctrl = null; this.timer = null;
+    this.ctrl = null; this.timer = null; this.proof = null;
   }
 
   PollTransport.prototype.open = function () { this.setTopics(); };
 
   PollTransport.prototype._stop = function () {
     clearTimeout(this.timer); this.timer = null;
+    clearTimeout(this.proof); this.proof = null;
     if (this.ctrl) { var ctrl = this.ctrl; this.ctrl = null; ctrl.abort(); }
   };
 
@@ -401,6 +406,14 @@
     var timedOut = false;
     // A held long-poll has the server's timeout; anything else must answer promptly.
     var guard = useLong ? null : setTimeout(function () { timedOut = true; ctrl.abort(); }, c.opts.connectTimeout);
+    // The opening /poll does not prove /long-poll works (a proxy may refuse held requests):
+    // open once the held request answers or has lived long enough without an error.
+    if (useLong && !this.opened) {
+      this.proof = setTimeout(function () {
+        self.proof = null;
+        if (ctrl === self.ctrl && !self.done && !self.opened) { self.opened = true; self.cb.opened(); }
+      }, Math.min(LONG_POLL_PROOF, c.opts.connectTimeout));
+    }
     c._fetch(c._url(useLong ? '/long-poll' : '/poll', topics), {
       signal: ctrl.signal, cache: 'no-store', headers: { Accept: 'application/json' }
     }).then(function (res) {
@@ -409,8 +422,9 @@
       clearTimeout(guard);
       if (ctrl !== self.ctrl || self.done) return;
       self.ctrl = null;
+      clearTimeout(self.proof); self.proof = null;
       self.primed = true;
-      if (!self.opened) { self.opened = true; self.cb.opened(); }
+      if (!self.opened && (useLong || !self.long)) { self.opened = true; self.cb.opened(); }
       if (!self.verified && (useLong || !self.long)) { self.verified = true; self.cb.healthy(); }
       self.cb.positioned(topics);
       self.cb.reply(body || {});
@@ -424,17 +438,21 @@
       if (ctrl !== self.ctrl || self.done) return;
       self.ctrl = null;
       if (timedOut) err = makeError(self.name + ' request timed out', { code: 'timeout' });
+      else if (!err || (err.code == null && err.status == null)) {
+        // fetch rejects with a bare TypeError when the network fails
+        err = makeError((err && err.message) || 'network error', { code: 'network', cause: err });
+      }
       self.close();
-      // A 400 for a positioned request is a cursor the server no longer reads (e.g. after an
+      // A 400 for a positioned request is a position the server no longer reads (e.g. after an
       // upgrade): retrying it would fail forever, so give up the position and say so.
-      if (err && err.status === 400 && c.cursor) {
+      if (err.status === 400 && (c.cursor || c._ahead(topics).length)) {
         c.cursor = null;
-        self.cb.reset(topics);
+        self.cb.reset(topics, true);
       }
       // An HTTP error on the first held long-poll (404, 504 from a proxy, ...) means long
       // polling does not work here: fall back. A network error may be passing: reconnect.
       // A 429 says this transport works but this client must wait: retry it, no fallback.
-      if (self.verified || (useLong && !(err && err.status)) || (err && err.status === 429)) self.cb.dropped(err);
+      if (self.verified || (useLong && !err.status) || err.status === 429) self.cb.dropped(err);
       else self.cb.failed(err);
     });
   };
@@ -479,7 +497,7 @@
     this.rewinds = new Map();  // topic -> messages to rewind, until the server has positioned it
     this.seen = new Map();     // topic -> Set of recent ids (insertion ordered, bounded)
     this.cursor = null;        // latest HTTP cursor
-    this.sinceCursor = 0;      // messages delivered (over WebSocket) after the cursor was issued
+    this.ahead = new Set();    // topics whose lastIds moved past the cursor (over WebSocket)
     this.listeners = {};
     this.current = null;       // the transport being tried or in use
     this.index = 0;            // its position in opts.transports
@@ -517,6 +535,7 @@
         if (!s || !s.delete(entry) || s.size) return;
         self.topics.delete(topic);
         self.lastIds.delete(topic); // a later subscribe starts now, not from here
+        self.ahead.delete(topic);
         self.rewinds.delete(topic);
         self.seen.delete(topic);
         if (self.state !== 'closed') self._topicsChanged();
@@ -589,6 +608,8 @@
   Client.prototype._url = function (path, topics) {
     var q = topics.map(function (t) { return 'topic=' + encodeURIComponent(t); });
     if (this.cursor) q.push('cursor=' + encodeURIComponent(this.cursor));
+    var lastIds = this.lastIds;
+    this._ahead(topics).forEach(function (t) { q.push('since=' + encodeURIComponent(t + '=' + lastIds.get(t))); });
     // The server rewinds only the topics the cursor does not resume.
     var rewinds = this.rewinds;
     var rewind = topics.reduce(function (most, t) { return Math.max(most, rewinds.get(t) || 0); }, 0);
@@ -596,7 +617,13 @@
     return this.httpBase + path + '?' + q.join('&');
   };
 
-  Client.prototype._setCursor = function (cursor) { this.cursor = cursor; this.sinceCursor = 0; };
+  Client.prototype._setCursor = function (cursor) { this.cursor = cursor; };
+
+  /** Those of `topics` an HTTP request must position by `since`: the cursor is behind them. */
+  Client.prototype._ahead = function (topics) {
+    var self = this;
+    return topics.filter(function (t) { return self.ahead.has(t) && self.lastIds.has(t); });
+  };
 
   /** Hands one envelope to the topic's handlers unless it was already delivered. */
   Client.prototype._deliver = function (env, positionedByCursor) {
@@ -610,9 +637,8 @@
       seen.add(env.id);
       if (seen.size > this.opts.dedupeWindow) seen.delete(seen.values().next().value);
       this.lastIds.set(env.topic, env.id);
+      if (positionedByCursor) this.ahead.delete(env.topic); else this.ahead.add(env.topic);
     }
-    // The cursor only stays usable while every message past it can still be recognised.
-    if (!positionedByCursor && this.cursor && ++this.sinceCursor > this.opts.dedupeWindow) this.cursor = null;
     var list = Array.from(handlers);
     for (var i = 0; i < list.length; i++) {
       try { list[i](env.data, env); } catch (e) { this._report(e); }
@@ -628,17 +654,25 @@
   Client.prototype._subscribed = function (topic, position, recovered) {
     this.rewinds.delete(topic);
     if (typeof position !== 'string' || !position || !this.topics.has(topic)) return;
-    if (!recovered || !this.lastIds.has(topic)) this.lastIds.set(topic, position);
+    if (!recovered || !this.lastIds.has(topic)) { this.lastIds.set(topic, position); this.ahead.add(topic); }
   };
 
-  /** The server has positioned these topics (a cursor covers them): no rewind from now on. */
+  /**
+   * The server has positioned these topics (a cursor covers them, `since` included): no rewind
+   * from now on, and the cursor is as new as the last ids.
+   */
   Client.prototype._positioned = function (topics) {
-    var rewinds = this.rewinds;
-    topics.forEach(function (t) { rewinds.delete(t); });
+    var rewinds = this.rewinds, ahead = this.ahead;
+    topics.forEach(function (t) { rewinds.delete(t); ahead.delete(t); });
   };
 
-  Client.prototype._reset = function (topics) {
+  /**
+   * History could not cover a gap. `forget`: an HTTP reset, whose last ids belong to the lost
+   * history (WebSocket replaces them with the new `subscribed` position instead).
+   */
+  Client.prototype._reset = function (topics, forget) {
     var self = this;
+    if (forget) (topics || []).forEach(function (t) { self.lastIds.delete(t); self.ahead.delete(t); });
     topics = (topics || []).filter(function (t) { return self.topics.has(t); });
     if (topics.length) this._emit('reset', { topics: topics });
   };
@@ -649,7 +683,7 @@
    */
   Client.prototype._reply = function (body) {
     if (body.cursor) this._setCursor(body.cursor);
-    if (body.recovered === false) this._reset(body.reset || this._topicList());
+    if (body.recovered === false) this._reset(body.reset || this._topicList(), true);
     var msgs = body.messages || [];
     for (var i = 0; i < msgs.length; i++) this._deliver(msgs[i], true);
   };

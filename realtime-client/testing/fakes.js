@@ -56,6 +56,7 @@ class FakeEventSource {
   _error() { this.readyState = 0; this.onerror && this.onerror({}); }
   get topics() { return new URL(this.url, 'http://x').searchParams.getAll('topic'); }
   get cursor() { return new URL(this.url, 'http://x').searchParams.get('cursor'); }
+  get since() { return new URL(this.url, 'http://x').searchParams.getAll('since'); }
 }
 FakeEventSource.instances = [];
 
@@ -68,6 +69,7 @@ function fakeFetch() {
       get path() { return new URL(url, 'http://x').pathname; },
       get topics() { return new URL(url, 'http://x').searchParams.getAll('topic'); },
       get cursor() { return new URL(url, 'http://x').searchParams.get('cursor'); },
+      get since() { return new URL(url, 'http://x').searchParams.getAll('since'); },
       respond(status, body, type = 'application/json', headers = {}) {
         call.settled = true;
         resolve(new Response(typeof body === 'string' ? body : JSON.stringify(body),
