@@ -761,13 +761,445 @@
     this.retryTimer = setTimeout(function () { self.retryTimer = null; self._start(index); }, delay);
   };
 
+  // ------------------------------------------------------------------------------------------
+  // Tab sharing: the tabs of one origin that connect to the same base with the same transports
+  // share one connection. The tab holding a Web Lock is the leader: it runs a Client (above) for
+  // the topics of every tab and relays what it gets over a BroadcastChannel. Every tab, the
+  // leader's own included, is a TabClient with its own handlers, positions and dedupe, so each
+  // receives each message of its topics once and in order. When the leader goes, the lock passes
+  // to another tab, which starts a new Client from the positions every tab announces.
+  //
+  // Tab -> leader: hello, sub {topic, seq, since, cursor, rewind}, unsub {topic}, pub {ref, topic,
+  // data}, bye. Leader -> tabs: leader {state, transport}, ack {to, topic, seq, at, fresh},
+  // msg {env}, reset {topics}, pos {topic, at, reset}, cursor {cursor}, state {state, transport},
+  // error {error}, pubd {to, ref, id | error}. Leader messages carry `from`; tabs keep only the
+  // current leader's.
+
+  /** What of a RealtimeError survives structured cloning. */
+  function plainError(err) {
+    var e = {};
+    ['message', 'code', 'status', 'detail', 'retryAfter', 'problem', 'ref', 'topic', 'closeCode', 'transport']
+      .forEach(function (k) { if (err && err[k] !== undefined) e[k] = err[k]; });
+    if (e.message === undefined) e.message = String(err);
+    return e;
+  }
+
+  function errorFrom(plain) {
+    var props = Object.assign({}, plain);
+    delete props.message;
+    return makeError(plain.message, props);
+  }
+
+  /** The leader's side: one Client for the union of every tab's topics. */
+  function Relay(tab) {
+    var self = this;
+    this.tab = tab;
+    this.closed = false;
+    this.wants = new Map(); // topic -> Set of tab ids
+    this.subs = new Map();  // topic -> subscription on the Client
+    var inner = this.inner = new Client(tab.base, Object.assign({}, tab.options, { share: false }));
+    inner.on('state', function (state) { self.send({ t: 'state', state: state, transport: inner.transport }); });
+    inner.on('reset', function (info) { self.send({ t: 'reset', topics: info.topics }); });
+    inner.on('error', function (err) { self.send({ t: 'error', error: plainError(err) }); });
+    // Positions the tabs keep, so a later leader resumes quiet topics too.
+    var setCursor = inner._setCursor, subscribed = inner._subscribed;
+    inner._setCursor = function (cursor) {
+      var changed = cursor !== this.cursor;
+      setCursor.call(this, cursor);
+      if (changed) self.send({ t: 'cursor', cursor: cursor });
+    };
+    inner._subscribed = function (topic, position, recovered) {
+      subscribed.call(this, topic, position, recovered);
+      if (this.lastIds.has(topic)) self.send({ t: 'pos', topic: topic, at: this.lastIds.get(topic), reset: !recovered });
+    };
+  }
+
+  Relay.prototype.send = function (msg) {
+    if (this.closed) return;
+    msg.from = this.tab.id;
+    this.tab.channel.postMessage(msg);
+    this.tab._fromLeader(msg);
+  };
+
+  Relay.prototype.handle = function (msg) {
+    if (this.closed || !msg || typeof msg !== 'object') return;
+    var self = this, inner = this.inner;
+    switch (msg.t) {
+      case 'hello':
+        this.send({ t: 'leader', state: inner.state, transport: inner.transport });
+        break;
+      case 'sub':
+        if (!validTopic(msg.topic)) return;
+        var topic = msg.topic, set = this.wants.get(topic), fresh = !this.subs.has(topic);
+        if (!set) this.wants.set(topic, set = new Set());
+        set.add(msg.from);
+        if (fresh) {
+          // The first tab positions the Client's subscription; others catch up to it themselves.
+          if (msg.since != null) { inner.lastIds.set(topic, msg.since); inner.ahead.add(topic); }
+          else if (msg.cursor && !inner.cursor) inner.cursor = msg.cursor;
+          var rewind = msg.since == null && Number.isSafeInteger(msg.rewind) && msg.rewind > 0 ? msg.rewind : 0;
+          this.subs.set(topic, inner.subscribe(topic, function (data, env) { self.send({ t: 'msg', env: env }); },
+            { rewind: rewind }));
+        }
+        this.send({ t: 'ack', to: msg.from, topic: topic, seq: msg.seq, at: inner.lastIds.get(topic), fresh: fresh });
+        break;
+      case 'unsub':
+        this._drop(msg.from, msg.topic);
+        break;
+      case 'bye':
+        this.wants.forEach(function (tabs, t) { if (tabs.has(msg.from)) self._drop(msg.from, t); });
+        break;
+      case 'pub':
+        inner.publish(msg.topic, msg.data).then(function (id) {
+          self.send({ t: 'pubd', to: msg.from, ref: msg.ref, id: id });
+        }, function (err) {
+          self.send({ t: 'pubd', to: msg.from, ref: msg.ref, error: plainError(err) });
+        });
+        break;
+      default: // leader messages from a previous leader, and future types
+    }
+  };
+
+  Relay.prototype._drop = function (tabId, topic) {
+    var set = this.wants.get(topic);
+    if (!set || !set.delete(tabId) || set.size) return;
+    this.wants.delete(topic);
+    var sub = this.subs.get(topic);
+    this.subs.delete(topic);
+    if (sub) sub.unsubscribe();
+  };
+
+  Relay.prototype.close = function () {
+    this.closed = true;
+    this.inner.close();
+  };
+
+  /**
+   * One tab's connection when tabs share: the same API as Client, fed by the leader. `lastIds`
+   * and `cursor` show the shared connection's positions on the leader tab (for tests and the
+   * console), this tab's own elsewhere.
+   */
+  function TabClient(base, options, locks, Channel) {
+    var self = this, o = Object.assign({}, options);
+    var transports = o.transports || TRANSPORTS;
+    if (!transports.length) throw new Error('transports must not be empty');
+    transports.forEach(function (t) { if (!FACTORIES[t]) throw new Error('unknown transport: ' + t); });
+    this.options = o;
+    this.dedupeWindow = o.dedupeWindow != null ? o.dedupeWindow : 1000;
+    var fetchImpl = o.fetch;
+    this._fetch = function (url, init) { return (fetchImpl || globalThis.fetch)(url, init); };
+    this.base = String(base == null ? '/realtime' : base).replace(/\/+$/, '');
+    this.httpBase = this.base.replace(/^ws(s?):\/\//i, 'http$1://');
+    var loc = o.location || globalThis.location;
+    var key = (loc && loc.href ? new URL(this.httpBase, loc.href).href : this.httpBase) + ' ' + transports.join(',') +
+      (typeof o.share === 'string' ? ' ' + o.share : '');
+
+    this.id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    this.state = 'connecting';
+    this.transport = null;
+    this.wasOpen = false;
+    this.topics = new Map();    // topic -> Set of handlers
+    this.positions = new Map(); // topic -> id of the last message delivered (or where it starts)
+    this.rewinds = new Map();   // topic -> messages to rewind, until the topic is positioned
+    this.seen = new Map();      // topic -> Set of recent ids
+    this.syncing = new Map();   // topic -> { seq, since, cursor, rewind, buffer } until caught up
+    this.leaderCursor = null;   // the leader's latest HTTP cursor
+    this.listeners = {};
+    this.leaderId = null;
+    this.relay = null;
+    this.pending = new Map();   // publish ref -> { resolve, reject, leader }
+    this.seq = 0;
+    this.releaseLock = null;
+
+    this.channel = new Channel('realtime:' + key);
+    this.channel.onmessage = function (e) {
+      if (self.state === 'closed') return;
+      var msg = e.data;
+      if (!msg || typeof msg !== 'object') return;
+      if (self.relay) self.relay.handle(msg);
+      else self._fromLeader(msg);
+    };
+    this._onHide = function () {
+      if (self.relay) self._goingAway();
+      else self._toLeader({ t: 'bye' });
+    };
+    if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', this._onHide);
+    // Waits while another tab leads; granted when it goes (closed, crashed or rt.close()).
+    locks.request('realtime:' + key, function () {
+      if (self.state === 'closed') return undefined;
+      return new Promise(function (resolve) {
+        self.releaseLock = resolve;
+        self._lead();
+      });
+    }).catch(function (err) { self._report(err); });
+    this.channel.postMessage({ t: 'hello', from: this.id });
+  }
+
+  /** The leader leaves: the other tabs show reconnecting until the next leader's connection opens. */
+  TabClient.prototype._goingAway = function () {
+    this.channel.postMessage({ t: 'state', state: 'reconnecting', transport: null, from: this.id });
+  };
+
+  TabClient.prototype._lead = function () {
+    this.relay = new Relay(this);
+    this.relay.send({ t: 'leader', state: this.relay.inner.state, transport: null });
+  };
+
+  TabClient.prototype._toLeader = function (msg) {
+    msg.from = this.id;
+    if (this.relay) this.relay.handle(msg);
+    else this.channel.postMessage(msg);
+  };
+
+  Object.defineProperty(TabClient.prototype, 'lastIds', {
+    get: function () { return this.relay ? this.relay.inner.lastIds : this.positions; }
+  });
+  Object.defineProperty(TabClient.prototype, 'cursor', {
+    get: function () { return this.relay ? this.relay.inner.cursor : this.leaderCursor; }
+  });
+
+  TabClient.prototype.subscribe = function (topic, handler, options) {
+    if (this.state === 'closed') throw new Error('connection is closed');
+    if (!validTopic(topic)) throw new TypeError('invalid topic: ' + topic);
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+    var rewind = options && options.rewind != null ? options.rewind : 0;
+    if (!Number.isSafeInteger(rewind) || rewind < 0) throw new TypeError('rewind must be a whole number, 0 or more');
+    var self = this, set = this.topics.get(topic), active = true;
+    if (!set) { set = new Set(); this.topics.set(topic, set); }
+    var wasEmpty = set.size === 0;
+    if (wasEmpty && rewind > 0) this.rewinds.set(topic, rewind);
+    var entry = function (data, message) { handler(data, message); };
+    set.add(entry);
+    if (wasEmpty && this.leaderId != null) this._announce(topic);
+    return {
+      topic: topic,
+      unsubscribe: function () {
+        if (!active) return;
+        active = false;
+        var s = self.topics.get(topic);
+        if (!s || !s.delete(entry) || s.size) return;
+        self.topics.delete(topic);
+        self.positions.delete(topic);
+        self.rewinds.delete(topic);
+        self.seen.delete(topic);
+        self.syncing.delete(topic);
+        if (self.state !== 'closed' && self.leaderId != null) self._toLeader({ t: 'unsub', topic: topic });
+      }
+    };
+  };
+
+  /** Asks the leader for a topic; its messages wait until this tab has caught up to the leader. */
+  TabClient.prototype._announce = function (topic) {
+    var s = {
+      seq: ++this.seq, since: this.positions.get(topic), cursor: this.leaderCursor,
+      rewind: this.rewinds.get(topic) || 0, buffer: []
+    };
+    this.syncing.set(topic, s);
+    this._toLeader({ t: 'sub', topic: topic, seq: s.seq, since: s.since, cursor: s.cursor, rewind: s.rewind });
+  };
+
+  TabClient.prototype.publish = function (topic, data) {
+    if (this.state === 'closed') return Promise.reject(makeError('connection is closed', { code: 'closed' }));
+    if (!validTopic(topic)) return Promise.reject(makeError('invalid topic: ' + topic, { code: 'bad_request' }));
+    if (this.relay) return this.relay.inner.publish(topic, data);
+    var self = this, ref = 'p' + (++this.seq);
+    return new Promise(function (resolve, reject) {
+      self.pending.set(ref, { resolve: resolve, reject: reject, leader: self.leaderId, topic: topic, data: data });
+      if (self.leaderId != null) self._toLeader({ t: 'pub', ref: ref, topic: topic, data: data === undefined ? null : data });
+    });
+  };
+
+  TabClient.prototype.on = Client.prototype.on;
+  TabClient.prototype._emit = Client.prototype._emit;
+  TabClient.prototype._report = Client.prototype._report;
+
+  TabClient.prototype._setState = function (state, transport) {
+    if (state === 'connecting' && this.wasOpen) state = 'reconnecting'; // a new leader's connection
+    if (state === 'open') this.wasOpen = true;
+    this.transport = state === 'open' ? transport || null : null;
+    var prev = this.state;
+    if (prev === state) return;
+    this.state = state;
+    this._emit('state', state, prev);
+  };
+
+  TabClient.prototype.close = function () {
+    if (this.state === 'closed') return;
+    if (typeof globalThis.removeEventListener === 'function') globalThis.removeEventListener('pagehide', this._onHide);
+    if (this.relay) { this._goingAway(); this.relay.close(); this.relay = null; }
+    else if (this.leaderId != null) this._toLeader({ t: 'bye' });
+    if (this.releaseLock) this.releaseLock();
+    this.channel.close();
+    var err = makeError('connection closed', { code: 'closed' });
+    this.pending.forEach(function (p) { p.reject(err); });
+    this.pending.clear();
+    this.syncing.clear();
+    this.transport = null;
+    var prev = this.state;
+    this.state = 'closed';
+    this._emit('state', 'closed', prev);
+  };
+
+  /** Everything the leader says, over the channel or (on the leader) directly. */
+  TabClient.prototype._fromLeader = function (msg) {
+    if (this.state === 'closed') return;
+    if (msg.t === 'leader') return this._newLeader(msg);
+    if (msg.from !== this.leaderId) return; // an earlier leader's last words, or not a leader message
+    if (msg.to != null && msg.to !== this.id) return;
+    var self = this, s;
+    switch (msg.t) {
+      case 'state':
+        this._setState(msg.state, msg.transport);
+        break;
+      case 'msg':
+        s = msg.env && this.syncing.get(msg.env.topic);
+        if (s) s.buffer.push(msg.env); else this._deliver(msg.env);
+        break;
+      case 'ack':
+        s = this.syncing.get(msg.topic);
+        if (!s || s.seq !== msg.seq) return;
+        if (msg.at != null && !this.positions.has(msg.topic)) this.positions.set(msg.topic, msg.at);
+        if (msg.fresh || (s.since != null ? s.since === msg.at : s.cursor == null && !s.rewind)) this._synced(msg.topic, s);
+        else this._catchUp(msg.topic, s);
+        break;
+      case 'pos':
+        if (this.topics.has(msg.topic) && (msg.reset || !this.positions.has(msg.topic))) this.positions.set(msg.topic, msg.at);
+        break;
+      case 'cursor':
+        this.leaderCursor = msg.cursor;
+        break;
+      case 'reset':
+        var topics = (msg.topics || []).filter(function (t) { return self.topics.has(t); });
+        // ids from a history the server no longer has: a later leader must not resume from them
+        topics.forEach(function (t) { self.positions.delete(t); });
+        if (topics.length) this._emit('reset', { topics: topics });
+        break;
+      case 'error':
+        if (msg.error && msg.error.topic != null && !this.topics.has(msg.error.topic)) return;
+        this._emit('error', errorFrom(msg.error || {}));
+        break;
+      case 'pubd':
+        var p = this.pending.get(msg.ref);
+        if (!p) return;
+        this.pending.delete(msg.ref);
+        if (msg.error) p.reject(errorFrom(msg.error)); else p.resolve(msg.id);
+        break;
+      default:
+    }
+  };
+
+  /** A tab leads (maybe this one): hand it every topic with this tab's position. */
+  TabClient.prototype._newLeader = function (msg) {
+    if (msg.from === this.leaderId) { this._setState(msg.state, msg.transport); return; }
+    var self = this, previous = this.leaderId;
+    this.leaderId = msg.from;
+    this._setState(msg.state, msg.transport);
+    // A publish the old leader had may or may not have been sent: as on a lost socket, the caller decides.
+    this.pending.forEach(function (p, ref) {
+      if (p.leader != null && p.leader === previous) {
+        self.pending.delete(ref);
+        p.reject(makeError('the tab holding the connection went away', { code: 'closed' }));
+      } else {
+        p.leader = self.leaderId;
+        self._toLeader({ t: 'pub', ref: ref, topic: p.topic, data: p.data === undefined ? null : p.data });
+      }
+    });
+    // Messages still buffered from the old leader are dropped: the resume below covers them.
+    this.topics.forEach(function (handlers, topic) { self._announce(topic); });
+  };
+
+  /** This tab is behind (or ahead of) the leader's subscription: fetch its gap with /poll. */
+  TabClient.prototype._catchUp = function (topic, s) {
+    var self = this, cursor = null, attempt = 0;
+    var step = function () {
+      if (self.syncing.get(topic) !== s) return;
+      var q = 'topic=' + encodeURIComponent(topic);
+      if (cursor) q += '&cursor=' + encodeURIComponent(cursor);
+      else if (s.since != null) q += '&since=' + encodeURIComponent(topic + '=' + s.since);
+      else if (s.cursor) q += '&cursor=' + encodeURIComponent(s.cursor);
+      else if (s.rewind) q += '&rewind=' + s.rewind;
+      self._fetch(self.httpBase + '/poll?' + q, { cache: 'no-store', headers: { Accept: 'application/json' } })
+        .then(function (res) { return res.ok ? res.json() : httpError(res); })
+        .then(function (body) {
+          if (self.syncing.get(topic) !== s || self.state === 'closed') return;
+          body = body || {};
+          if (body.recovered === false) { self.positions.delete(topic); self._emit('reset', { topics: [topic] }); }
+          var msgs = body.messages || [];
+          for (var i = 0; i < msgs.length; i++) self._deliver(msgs[i]);
+          cursor = body.cursor || cursor;
+          if (msgs.length && cursor) step(); else self._synced(topic, s);
+        })
+        .catch(function (err) {
+          if (self.syncing.get(topic) !== s || self.state === 'closed') return;
+          if (!err || (err.code == null && err.status == null)) {
+            err = makeError((err && err.message) || 'network error', { code: 'network', cause: err });
+          }
+          err.transport = 'poll';
+          err.topic = topic;
+          self._emit('error', err);
+          if (err.status === 400 || err.status === 403 || err.status === 404) {
+            // this position cannot be read (or /poll is not served): go on from the leader's
+            self.positions.delete(topic);
+            self._emit('reset', { topics: [topic] });
+            self._synced(topic, s);
+          } else {
+            setTimeout(step, Math.max(backoffDelay(attempt++, self.options.reconnect, self.options.random), err.retryAfter || 0));
+          }
+        });
+    };
+    step();
+  };
+
+  TabClient.prototype._synced = function (topic, s) {
+    this.syncing.delete(topic);
+    this.rewinds.delete(topic);
+    for (var i = 0; i < s.buffer.length; i++) this._deliver(s.buffer[i]);
+  };
+
+  TabClient.prototype._deliver = function (env) {
+    if (!env || typeof env !== 'object') return;
+    var handlers = this.topics.get(env.topic);
+    if (!handlers) return;
+    if (env.id != null) {
+      var seen = this.seen.get(env.topic);
+      if (!seen) this.seen.set(env.topic, seen = new Set());
+      if (seen.has(env.id)) return;
+      seen.add(env.id);
+      if (seen.size > this.dedupeWindow) seen.delete(seen.values().next().value);
+      this.positions.set(env.topic, env.id);
+    }
+    var list = Array.from(handlers);
+    for (var i = 0; i < list.length; i++) {
+      try { list[i](env.data, env); } catch (e) { this._report(e); }
+    }
+    this._emit('message', env);
+  };
+
+  /** Web Locks and BroadcastChannel, when this runtime has both and sharing is not turned off. */
+  function sharing(options) {
+    var o = options || {};
+    if (o.share === false) return null;
+    var nav = globalThis.navigator;
+    var locks = o.locks || (nav && nav.locks);
+    var Channel = o.BroadcastChannel || globalThis.BroadcastChannel;
+    return locks && typeof locks.request === 'function' && typeof Channel === 'function'
+      ? { locks: locks, Channel: Channel } : null;
+  }
+
   var Realtime = {
-    /** Opens one shared connection to the server at `base` (default '/realtime'). */
-    connect: function (base, options) { return new Client(base, options); },
+    /**
+     * Opens one connection to the server at `base` (default '/realtime'), shared with the other
+     * tabs of this origin unless `share: false` or the browser lacks Web Locks or BroadcastChannel.
+     */
+    connect: function (base, options) {
+      var shared = sharing(options);
+      return shared ? new TabClient(base, options, shared.locks, shared.Channel) : new Client(base, options);
+    },
     TRANSPORTS: TRANSPORTS.slice(),
     _internal: {
       backoffDelay: backoffDelay, validTopic: validTopic, wsUrlFor: wsUrlFor, httpError: httpError,
-      Client: Client, WsTransport: WsTransport, SseTransport: SseTransport, PollTransport: PollTransport
+      Client: Client, WsTransport: WsTransport, SseTransport: SseTransport, PollTransport: PollTransport,
+      TabClient: TabClient, Relay: Relay
     }
   };
 
