@@ -25,9 +25,12 @@
  *                   retry n (n = 0, 1, ...) is min(maxDelay, initialDelay * factor^n) reduced by
  *                   a random share of up to `jitter`. See Realtime._internal.backoffDelay.
  *   dedupeWindow    1000 message ids remembered per topic, so no message is delivered twice.
- *   WebSocket, EventSource, fetch, location, document: implementations to use instead of the
- *                   globals. (No custom headers: EventSource and WebSocket cannot send them. Use
- *                   cookies.)
+ *   share           true: share one connection with the other tabs of this origin that connect
+ *                   to the same base with the same transports (a string: only with tabs passing
+ *                   the same string); false: a connection of its own. See "Tabs" below.
+ *   WebSocket, EventSource, fetch, location, document, locks, BroadcastChannel: implementations
+ *                   to use instead of the globals. (No custom headers: EventSource and WebSocket
+ *                   cannot send them. Use cookies.)
  *
  * CSRF. A publish over HTTP to the page's own origin carries Spring Security's CSRF token when
  * the page has one: from <meta name="_csrf" content="..."> (header named by
@@ -62,6 +65,13 @@
  * frame, or a cursor that covers it): a resume never rewinds. Over HTTP one request carries one
  * `rewind` for every topic it starts, the largest asked for, so topics subscribed at the same
  * moment may get more history than they asked for.
+ * Tabs. With Web Locks and BroadcastChannel, the tab holding the lock runs the connection for
+ * every tab's topics and relays to the others (TabClient, Relay below): a seventh tab works on
+ * HTTP/1.1, and ten tabs cost the server one connection. Each tab keeps its own handlers,
+ * positions and dedupe. When the leader goes, the next tab in the lock's queue opens a new
+ * connection from the positions the tabs announce; tabs see `reconnecting`, then `open`. A tab
+ * behind the new connection (or joining a live topic with `rewind`) first fetches its gap with
+ * /poll, holding back live messages meanwhile, so every tab gets every message once, in order.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
  * It reports `open` only once /long-poll itself works: its first reply, or the request held
