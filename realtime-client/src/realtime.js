@@ -780,10 +780,11 @@
   // to another tab, which starts a new Client from the positions every tab announces.
   //
   // Tab -> leader: hello, sub {topic, seq, since, cursor, rewind}, unsub {topic}, pub {ref, topic,
-  // data}, bye. Leader -> tabs: leader {state, transport}, ack {to, topic, seq, at, fresh},
-  // msg {env}, reset {topics}, pos {topic, at, reset}, cursor {cursor}, state {state, transport},
-  // error {error}, pubd {to, ref, id | error}. Leader messages carry `from`; tabs keep only the
-  // current leader's.
+  // data}, on {topic, name}, bye. Leader -> tabs: leader {state, transport}, ack {to, topic, seq,
+  // at, fresh}, msg {env}, reset {topics}, pos {topic, at, reset}, cursor {cursor}, state {state,
+  // transport}, error {error}, pubd {to, ref, id | error}, ev {topic, name, args}. Leader messages
+  // carry `from`; tabs keep only the current leader's. `on`/`ev` relay any per-subscription event
+  // of the connection's subscriptions (`sub.on(name, fn)`, when they have one) without knowing it.
 
   /** What of a RealtimeError survives structured cloning. */
   function plainError(err) {
@@ -807,6 +808,7 @@
     this.closed = false;
     this.wants = new Map(); // topic -> Set of tab ids
     this.subs = new Map();  // topic -> subscription on the Client
+    this.hooked = new Map(); // topic -> Set of per-subscription event names relayed
     var inner = this.inner = new Client(tab.base, Object.assign({}, tab.options, { share: false }));
     inner.on('state', function (state) { self.send({ t: 'state', state: state, transport: inner.transport }); });
     inner.on('reset', function (info) { self.send({ t: 'reset', topics: info.topics }); });
@@ -856,6 +858,16 @@
       case 'unsub':
         this._drop(msg.from, msg.topic);
         break;
+      case 'on':
+        var sub = this.subs.get(msg.topic), names = this.hooked.get(msg.topic);
+        if (!sub || typeof sub.on !== 'function' || typeof msg.name !== 'string') return;
+        if (!names) this.hooked.set(msg.topic, names = new Set());
+        if (names.has(msg.name)) return;
+        names.add(msg.name);
+        sub.on(msg.name, function () {
+          self.send({ t: 'ev', topic: msg.topic, name: msg.name, args: Array.prototype.slice.call(arguments) });
+        });
+        break;
       case 'bye':
         this.wants.forEach(function (tabs, t) { if (tabs.has(msg.from)) self._drop(msg.from, t); });
         break;
@@ -874,6 +886,7 @@
     var set = this.wants.get(topic);
     if (!set || !set.delete(tabId) || set.size) return;
     this.wants.delete(topic);
+    this.hooked.delete(topic);
     var sub = this.subs.get(topic);
     this.subs.delete(topic);
     if (sub) sub.unsubscribe();
@@ -913,6 +926,7 @@
     this.rewinds = new Map();   // topic -> messages to rewind, until the topic is positioned
     this.seen = new Map();      // topic -> Set of recent ids
     this.syncing = new Map();   // topic -> { seq, since, cursor, rewind, buffer } until caught up
+    this.events = new Map();    // topic -> Map of event name -> Set of listeners (sub.on)
     this.leaderCursor = null;   // the leader's latest HTTP cursor
     this.listeners = {};
     this.leaderId = null;
@@ -981,11 +995,26 @@
     var entry = function (data, message) { handler(data, message); };
     set.add(entry);
     if (wasEmpty && this.leaderId != null) this._announce(topic);
+    var mine = [];
     return {
       topic: topic,
+      /** A per-subscription event of the shared connection's subscription, relayed by name. */
+      on: function (name, fn) {
+        if (!active) throw new Error('subscription has ended');
+        var byName = self.events.get(topic);
+        if (!byName) self.events.set(topic, byName = new Map());
+        var fns = byName.get(name);
+        if (!fns) { byName.set(name, fns = new Set()); if (self.leaderId != null) self._toLeader({ t: 'on', topic: topic, name: name }); }
+        var wrapped = function (args) { fn.apply(null, args); };
+        fns.add(wrapped);
+        mine.push([name, wrapped]);
+        return function off() { fns.delete(wrapped); };
+      },
       unsubscribe: function () {
         if (!active) return;
         active = false;
+        var byName = self.events.get(topic);
+        mine.forEach(function (e) { if (byName && byName.get(e[0])) byName.get(e[0]).delete(e[1]); });
         var s = self.topics.get(topic);
         if (!s || !s.delete(entry) || s.size) return;
         self.topics.delete(topic);
@@ -993,6 +1022,7 @@
         self.rewinds.delete(topic);
         self.seen.delete(topic);
         self.syncing.delete(topic);
+        self.events.delete(topic);
         if (self.state !== 'closed' && self.leaderId != null) self._toLeader({ t: 'unsub', topic: topic });
       }
     };
@@ -1006,6 +1036,8 @@
     };
     this.syncing.set(topic, s);
     this._toLeader({ t: 'sub', topic: topic, seq: s.seq, since: s.since, cursor: s.cursor, rewind: s.rewind });
+    var self = this, byName = this.events.get(topic);
+    if (byName) byName.forEach(function (fns, name) { self._toLeader({ t: 'on', topic: topic, name: name }); });
   };
 
   TabClient.prototype.publish = function (topic, data) {
@@ -1087,6 +1119,12 @@
       case 'error':
         if (msg.error && msg.error.topic != null && !this.topics.has(msg.error.topic)) return;
         this._emit('error', errorFrom(msg.error || {}));
+        break;
+      case 'ev':
+        var listeners = this.events.get(msg.topic), fns = listeners && listeners.get(msg.name);
+        if (fns) Array.from(fns).forEach(function (fn) {
+          try { fn(Array.isArray(msg.args) ? msg.args : []); } catch (e) { self._report(e); }
+        });
         break;
       case 'pubd':
         var p = this.pending.get(msg.ref);

@@ -213,3 +213,34 @@ test('a follower reports errors of the shared connection and its own refused top
   assert.deepEqual(b.errors.map((e) => [e.code, e.closeCode, e.transport]), [['closed', 1013, 'websocket']]);
   assert.deepEqual(leader.errors.map((e) => e.code), ['forbidden', 'closed']);
 });
+
+test('per-subscription events of the shared connection reach every tab that listens, by name', async () => {
+  const { Realtime } = require('../testing/fakes.js');
+  const Client = Realtime._internal.Client;
+  const original = Client.prototype.subscribe;
+  const emitters = [];
+  // a connection whose subscriptions emit events of their own (as presence's 'join' would)
+  Client.prototype.subscribe = function (topic, handler, options) {
+    const sub = original.call(this, topic, handler, options);
+    const listeners = {};
+    sub.on = (name, fn) => { (listeners[name] = listeners[name] || []).push(fn); };
+    emitters.push({ topic, emit: (name, ...args) => (listeners[name] || []).forEach((fn) => fn(...args)) });
+    return sub;
+  };
+  try {
+    const { tabs, WS } = setupTabs(2, { transports: ['websocket'] });
+    const [leader, b] = tabs;
+    const joins = { leader: [], b: [] };
+    leader.rt.subscribe('room', () => {}).on('join', (who) => joins.leader.push(who));
+    b.rt.subscribe('room', () => {}).on('join', (who, extra) => joins.b.push([who, extra]));
+    await openWs(WS);
+    await waitFor(() => emitters.length === 1, 'one subscription on the connection');
+    await tick(10);
+    emitters[0].emit('join', { user: 'ada' }, 2);
+    await waitFor(() => joins.b.length === 1);
+    assert.deepEqual(joins.leader, [{ user: 'ada' }]);
+    assert.deepEqual(joins.b, [[{ user: 'ada' }, 2]]);
+  } finally {
+    Client.prototype.subscribe = original;
+  }
+});
