@@ -809,6 +809,7 @@
     this.wants = new Map(); // topic -> Set of tab ids
     this.subs = new Map();  // topic -> subscription on the Client
     this.hooked = new Map(); // topic -> Set of per-subscription event names relayed
+    this.watched = new Set(); // tab ids whose end is awaited
     var inner = this.inner = new Client(tab.base, Object.assign({}, tab.options, { share: false }));
     inner.on('state', function (state) { self.send({ t: 'state', state: state, transport: inner.transport }); });
     inner.on('reset', function (info) { self.send({ t: 'reset', topics: info.topics }); });
@@ -842,6 +843,7 @@
         break;
       case 'sub':
         if (!validTopic(msg.topic)) return;
+        this._watch(msg.from);
         var topic = msg.topic, set = this.wants.get(topic), fresh = !this.subs.has(topic);
         if (!set) this.wants.set(topic, set = new Set());
         set.add(msg.from);
@@ -880,6 +882,20 @@
         break;
       default: // leader messages from a previous leader, and future types
     }
+  };
+
+  /**
+   * Every tab holds a lock of its own while it lives: asking for it is granted when the tab has
+   * gone, also when it crashed without a word, and its topics are released then.
+   */
+  Relay.prototype._watch = function (tabId) {
+    var self = this;
+    if (tabId === this.tab.id || this.watched.has(tabId)) return;
+    this.watched.add(tabId);
+    this.tab.locks.request(this.tab.lockName + ' tab ' + tabId, function () {
+      self.watched.delete(tabId);
+      self.handle({ t: 'bye', from: tabId });
+    }).catch(function () { /* no watch: the tab's topics stay until this leader goes */ });
   };
 
   Relay.prototype._drop = function (tabId, topic) {
@@ -935,6 +951,8 @@
     this.seq = 0;
     this.releaseLock = null;
 
+    this.locks = locks;
+    this.lockName = 'realtime:' + key;
     this.channel = new Channel('realtime:' + key);
     this.channel.onmessage = function (e) {
       if (self.state === 'closed') return;
@@ -948,14 +966,22 @@
       else self._toLeader({ t: 'bye' });
     };
     if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', this._onHide);
+    var living = new Promise(function (resolve) { self.releaseLock = resolve; });
+    // Held while this tab lives, so a leader learns when it has gone (Relay._watch).
+    locks.request(this.lockName + ' tab ' + this.id, function () { return living; })
+      .catch(function () { /* the leader keeps this tab's topics until it goes */ });
     // Waits while another tab leads; granted when it goes (closed, crashed or rt.close()).
-    locks.request('realtime:' + key, function () {
+    locks.request(this.lockName, function () {
       if (self.state === 'closed') return undefined;
-      return new Promise(function (resolve) {
-        self.releaseLock = resolve;
-        self._lead();
-      });
-    }).catch(function (err) { self._report(err); });
+      self._lead();
+      return living;
+    }).catch(function () {
+      // No lock here (e.g. an opaque origin): a connection of its own, sharing nothing.
+      if (self.state === 'closed' || self.relay) return;
+      self.channel.close();
+      self.channel = { postMessage: function () {}, close: function () {} };
+      self._lead();
+    });
     this.channel.postMessage({ t: 'hello', from: this.id });
   }
 
@@ -1241,7 +1267,14 @@
      */
     connect: function (base, options) {
       var shared = sharing(options);
-      return shared ? new TabClient(base, options, shared.locks, shared.Channel) : new Client(base, options);
+      if (shared) {
+        try {
+          return new TabClient(base, options, shared.locks, shared.Channel);
+        } catch (e) {
+          if (!(e instanceof DOMException)) throw e; // BroadcastChannel refused here: no sharing
+        }
+      }
+      return new Client(base, options);
     },
     TRANSPORTS: TRANSPORTS.slice(),
     _internal: {

@@ -244,3 +244,30 @@ test('per-subscription events of the shared connection reach every tab that list
     Client.prototype.subscribe = original;
   }
 });
+
+test('a follower that crashes without a word has its topics released by the leader', async () => {
+  const { tabs, WS, browser } = setupTabs(2, { transports: ['websocket'] });
+  const [leader, b] = tabs;
+  collect(leader, 'a');
+  collect(b, 'b');
+  const ws = await openWs(WS);
+  await waitFor(() => ws.frames('subscribe').length === 2);
+  browser.crash(b.tab); // no pagehide, no bye: only its lock goes
+  await waitFor(() => ws.frames('unsubscribe').length === 1, 'released');
+  assert.deepEqual(ws.frames('unsubscribe'), [{ type: 'unsubscribe', topic: 'b' }]);
+  b.rt.close();
+});
+
+test('without the lock (an opaque origin) a tab keeps a connection of its own', async () => {
+  const { setup } = require('../testing/fakes.js');
+  class Channel { postMessage() {} close() {} }
+  const locks = { request: () => Promise.reject(new DOMException('no locks here', 'SecurityError')) };
+  const { rt, WS } = setup({ transports: ['websocket'], locks, BroadcastChannel: Channel });
+  const got = [];
+  rt.subscribe('a', (d) => got.push(d));
+  const ws = await openWs(WS);
+  await waitFor(() => ws.frames('subscribe').length === 1);
+  ws._receive({ type: 'message', ...env('a', 'm1') });
+  await waitFor(() => got.length === 1);
+  assert.equal(rt.transport, 'websocket');
+});
