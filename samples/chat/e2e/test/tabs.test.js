@@ -24,6 +24,11 @@ async function openTabs(browser, base, n, transport, extra = '') {
     pages.push(page);
   }
   for (const page of pages) await waitForStatus(page, 'open', transport);
+  // a page joining the shared subscription first fetches its rewind with /poll: wait for it
+  for (const page of pages) {
+    await page.waitForFunction(() => !window.chat.rt.syncing || window.chat.rt.syncing.size === 0, null,
+      { timeout: 30000, polling: 50 });
+  }
   return { context, pages };
 }
 
