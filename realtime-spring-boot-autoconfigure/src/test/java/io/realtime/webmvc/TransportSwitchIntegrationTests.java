@@ -91,6 +91,25 @@ class TransportSwitchIntegrationTests {
 		}
 	}
 
+	@Test
+	void sseLastEventIdWinsOverSinceInTheUrl() {
+		RealtimeHttpClient http = new RealtimeHttpClient(this.port);
+		String topic = topic("sse");
+		String firstId = publish(topic, 1, 1);
+		publish(topic, 2, 2);
+		// where an EventSource that had message 2 reconnects to, repeating its original URL
+		String cursor = http.poll("poll", List.of(topic), null).get("cursor").asString();
+		publish(topic, 3, 3);
+		try (SseStream sse = SseStream.open(http.http(), uri(http, "sse", List.of(topic), null, Map.of(topic, firstId)),
+				cursor)) {
+			assertThat(sse.status()).isEqualTo(200);
+			publish(topic, 4, 4);
+			await().atMost(WAIT).until(() -> sse.messages().size() >= 2);
+			assertThat(sse.messages()).extracting((event) -> sequence(RealtimeHttpClient.json(event.data())))
+				.containsExactly(3, 4);
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "poll", "long-poll" })
 	void sinceOlderThanHistoryIsAReset(String endpoint) {

@@ -67,9 +67,10 @@ public class SseEndpoint {
 			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
 		QueryParameters query = QueryParameters.of(request);
 		// on an automatic reconnect the browser repeats the original URL: the header is newer
-		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : query.first("cursor");
+		boolean reconnect = lastEventId != null && !lastEventId.isBlank();
+		String resumeFrom = reconnect ? lastEventId : query.first("cursor");
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.broker, this.admission, resumeFrom,
-				query, request);
+				!reconnect, query, request);
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
 		// the topic limit is answered here: once taken over, a stream could only close

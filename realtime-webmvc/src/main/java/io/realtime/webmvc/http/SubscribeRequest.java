@@ -25,10 +25,22 @@ final class SubscribeRequest {
 
 	static Map<String, @Nullable String> positions(Broker broker, Admission admission, @Nullable String cursor,
 			QueryParameters query, HttpServletRequest request) {
+		return positions(broker, admission, cursor, true, query, request);
+	}
+
+	/**
+	 * As above; {@code sinceApplies} false when the cursor is newer than anything in the URL (an
+	 * SSE {@code Last-Event-ID}: the browser repeats the original URL when it reconnects).
+	 */
+	static Map<String, @Nullable String> positions(Broker broker, Admission admission, @Nullable String cursor,
+			boolean sinceApplies, QueryParameters query, HttpServletRequest request) {
 		admission.client(request.getUserPrincipal(), request.getRemoteAddr()).subscribe();
 		Set<String> valid = admission.subscribe(query.all("topic"), request.getUserPrincipal());
 		Cursor parsed = admission.cursor(cursor);
 		Map<String, String> since = admission.sinceByTopic(query.all("since"));
+		if (!sinceApplies) {
+			since = Map.of();
+		}
 		int rewind = admission.rewind(query.first("rewind"));
 		Map<String, @Nullable String> positions = new LinkedHashMap<>();
 		for (String topic : valid) {
