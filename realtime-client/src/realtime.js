@@ -49,7 +49,8 @@
  *     sent as `since=<topic>=<id>`, which the server prefers to the cursor.
  *   - WebSocket resumes each topic with `since` = the last id received on it, or, before any
  *     message, the `position` of its `subscribed` frame; a topic it has never positioned sends
- *     the HTTP cursor instead (`"cursor"`), so quiet topics resume without a gap too.
+ *     the HTTP cursor instead (`"cursor"`), so quiet topics resume without a gap too (unless the
+ *     cursor is longer than MAX_FRAME_CURSOR, many topics: such a quiet topic starts now).
  *   - Every message is delivered at most once per topic (dedupe by id within dedupeWindow).
  * A subscribe the server refuses over WebSocket (e.g. `forbidden`) is an 'error' event whose
  * `topic` names it; the subscription stays, and the next connection asks again.
@@ -84,6 +85,7 @@
   var TOPIC = /^[A-Za-z0-9._\-:/]{1,128}$/;
   var RECONNECT = { initialDelay: 500, maxDelay: 30000, factor: 2, jitter: 0.5 };
   var LONG_POLL_PROOF = 1000; // ms a held /long-poll must live to count as working
+  var MAX_FRAME_CURSOR = 2048; // longest cursor sent in a WebSocket subscribe frame
   var HTTP_CODES = {
     400: 'bad_request', 403: 'forbidden', 413: 'too_large', 415: 'unsupported_media_type',
     429: 'rate_limited', 503: 'unavailable'
@@ -208,7 +210,8 @@
       var frame = { type: 'subscribe', topic: topic }, since = self.client.lastIds.get(topic);
       var rewind = self.client.rewinds.get(topic);
       if (since != null) frame.since = since;
-      else if (self.client.cursor) frame.cursor = self.client.cursor; // positions it if it holds it
+      // positions the topic if the cursor holds it; a very long one would not fit the frame limit
+      else if (self.client.cursor && self.client.cursor.length <= MAX_FRAME_CURSOR) frame.cursor = self.client.cursor;
       if (since == null && rewind) frame.rewind = rewind;
       self.subs.add(topic);
       self._send(frame);

@@ -114,3 +114,15 @@ test('long-poll reports open once its held request has lived a while without an 
   assert.equal(fetch.calls[1].settled, false);
   rt.close();
 });
+
+test('a cursor too long for a subscribe frame is not sent', async () => {
+  const { rt, WS, fetch } = setup({ transports: ['poll', 'websocket'] });
+  rt.subscribe('a', () => {});
+  (await waitFor(() => fetch.calls[0])).ok(reply([], 'c'.repeat(3000)));
+  (await waitFor(() => fetch.calls[1], 'next poll', 3000)).fail();
+  (await waitFor(() => fetch.calls[2])).fail();
+  const ws = await waitFor(() => WS.instances[0]);
+  ws._open();
+  assert.deepEqual(ws.frames(), [{ type: 'subscribe', topic: 'a' }]);
+  rt.close();
+});
