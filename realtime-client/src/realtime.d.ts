@@ -46,6 +46,14 @@ export interface ConnectOptions {
   document?: { cookie: string; querySelector(selector: string): { getAttribute(name: string): string | null } | null };
   /** Random source for the back-off jitter, returns [0, 1). Default Math.random. */
   random?: () => number;
+  /** Share one connection with the other tabs of this origin that connect to the same base with
+   *  the same transports (one tab holds it, the others are fed over a BroadcastChannel). A
+   *  string shares only with tabs passing the same string. `false`: a connection of its own.
+   *  Without Web Locks or BroadcastChannel every tab has its own. Default true. */
+  share?: boolean | string;
+  /** Replacements for `navigator.locks` and `BroadcastChannel` (tests). */
+  locks?: { request(name: string, callback: (lock: unknown) => unknown): Promise<unknown> };
+  BroadcastChannel?: new (name: string) => BroadcastChannel;
 }
 
 /** Errors from publish() and 'error' events. */

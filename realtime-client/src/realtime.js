@@ -26,9 +26,12 @@
  *                   retry n (n = 0, 1, ...) is min(maxDelay, initialDelay * factor^n) reduced by
  *                   a random share of up to `jitter`. See Realtime._internal.backoffDelay.
  *   dedupeWindow    1000 message ids remembered per topic, so no message is delivered twice.
- *   WebSocket, EventSource, fetch, location, document: implementations to use instead of the
- *                   globals. (No custom headers: EventSource and WebSocket cannot send them. Use
- *                   cookies.)
+ *   share           true: share one connection with the other tabs of this origin that connect
+ *                   to the same base with the same transports (a string: only with tabs passing
+ *                   the same string); false: a connection of its own. See "Tabs" below.
+ *   WebSocket, EventSource, fetch, location, document, locks, BroadcastChannel: implementations
+ *                   to use instead of the globals. (No custom headers: EventSource and WebSocket
+ *                   cannot send them. Use cookies.)
  *
  * CSRF. A publish over HTTP to the page's own origin carries Spring Security's CSRF token when
  * the page has one: from <meta name="_csrf" content="..."> (header named by
@@ -36,18 +39,19 @@
  * X-XSRF-TOKEN. Read at every publish, since Spring Security may replace the token. Never sent
  * to another origin. The GETs and the WebSocket handshake need none.
  *
- * Positions and their limits. The server has two kinds of position: an opaque cursor (HTTP
- * transports: `cursor` of poll replies, `id:` of SSE events, the first of them on the `ready`
- * event) covering all topics of a request, and per-topic message ids (WebSocket `since`). A
- * client can convert neither into the other, so:
- *   - HTTP transports always resume with the latest cursor, also when the topic set changes
- *     (a topic new to the cursor starts now, as a new subscription should). SSE takes it from
- *     the stream's `ready` event, so a topic that has had no message yet resumes without a gap.
+ * Positions. The server has two kinds of position: an opaque cursor (HTTP transports: `cursor`
+ * of poll replies, `id:` of SSE events, the first of them on the `ready` event) covering all
+ * topics of a request, and per-topic message ids (WebSocket `since`). Each transport takes the
+ * other's (docs/PROTOCOL.md, "Switching transports"), so every switch resumes every topic:
+ *   - HTTP transports resume with the latest cursor, also when the topic set changes (a topic
+ *     new to the cursor starts now, as a new subscription should). SSE takes it from the
+ *     stream's `ready` event, so a topic that has had no message yet resumes without a gap.
+ *     A topic whose position moved on over WebSocket (a message, a `subscribed` position) is
+ *     sent as `since=<topic>=<id>`, which the server prefers to the cursor.
  *   - WebSocket resumes each topic with `since` = the last id received on it, or, before any
- *     message, the `position` of its `subscribed` frame: quiet topics resume without a gap too.
- *   - After WebSocket, an HTTP transport reuses the last cursor if at most `dedupeWindow`
- *     messages arrived since it was issued (the replayed ones are dropped by id); otherwise it
- *     starts now, and messages published while switching may be missed.
+ *     message, the `position` of its `subscribed` frame; a topic it has never positioned sends
+ *     the HTTP cursor instead (`"cursor"`), so quiet topics resume without a gap too (unless the
+ *     cursor is longer than MAX_FRAME_CURSOR, many topics: such a quiet topic starts now).
  *   - Every message is delivered at most once per topic (dedupe by id within dedupeWindow).
  * A subscribe the server refuses over WebSocket (e.g. `forbidden`) is an 'error' event whose
  * `topic` names it; the subscription stays, and the next connection asks again.
@@ -63,8 +67,17 @@
  * frame, or a cursor that covers it): a resume never rewinds. Over HTTP one request carries one
  * `rewind` for every topic it starts, the largest asked for, so topics subscribed at the same
  * moment may get more history than they asked for.
+ * Tabs. With Web Locks and BroadcastChannel, the tab holding the lock runs the connection for
+ * every tab's topics and relays to the others (TabClient, Relay below): a seventh tab works on
+ * HTTP/1.1, and ten tabs cost the server one connection. Each tab keeps its own handlers,
+ * positions and dedupe. When the leader goes, the next tab in the lock's queue opens a new
+ * connection from the positions the tabs announce; tabs see `reconnecting`, then `open`. A tab
+ * behind the new connection (or joining a live topic with `rewind`) first fetches its gap with
+ * /poll, holding back live messages meanwhile, so every tab gets every message once, in order.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
+ * It reports `open` only once /long-poll itself works: its first reply, or the request held
+ * for LONG_POLL_PROOF ms without an error (a proxy refusing held requests answers sooner).
  */
 (function () {
   'use strict';
@@ -72,6 +85,8 @@
   var TRANSPORTS = ['websocket', 'sse', 'long-poll', 'poll'];
   var TOPIC = /^[A-Za-z0-9._\-:/]{1,128}$/;
   var RECONNECT = { initialDelay: 500, maxDelay: 30000, factor: 2, jitter: 0.5 };
+  var LONG_POLL_PROOF = 1000; // ms a held /long-poll must live to count as working
+  var MAX_FRAME_CURSOR = 2048; // longest cursor sent in a WebSocket subscribe frame
   var HTTP_CODES = {
     400: 'bad_request', 403: 'forbidden', 413: 'too_large', 415: 'unsupported_media_type',
     429: 'rate_limited', 503: 'unavailable'
@@ -213,7 +228,9 @@
       var frame = { type: 'subscribe', topic: topic }, since = self.client.lastIds.get(topic);
       var rewind = self.client.rewinds.get(topic);
       if (since != null) frame.since = since;
-      else if (rewind) frame.rewind = rewind;
+      // positions the topic if the cursor holds it; a very long one would not fit the frame limit
+      else if (self.client.cursor && self.client.cursor.length <= MAX_FRAME_CURSOR) frame.cursor = self.client.cursor;
+      if (since == null && rewind) frame.rewind = rewind;
       self.subs.add(topic);
       self._send(frame);
     });
@@ -356,7 +373,7 @@
       if (self.done || (es !== self.cur && es !== self.next)) return;
       var body = {};
       try { body = JSON.parse(e.data) || {}; } catch (x) { /* reset of unknown topics */ }
-      self.cb.reset(body.topics || c._topicList());
+      self.cb.reset(body.topics || c._topicList(), true);
     });
     // EventSource would reconnect by itself; we reconnect ourselves so back-off and fallback
     // work as on every transport. The cursor we pass is the same one Last-Event-ID would carry.
@@ -391,13 +408,14 @@
     this.opened = false;   // reported as open (also when idle without topics)
     this.verified = false; // the endpoint of this transport has answered
     this.done = false;
-    this.ctrl = null; this.timer = null;
+    this.ctrl = null; this.timer = null; this.proof = null;
   }
 
   PollTransport.prototype.open = function () { this.setTopics(); };
 
   PollTransport.prototype._stop = function () {
     clearTimeout(this.timer); this.timer = null;
+    clearTimeout(this.proof); this.proof = null;
     if (this.ctrl) { var ctrl = this.ctrl; this.ctrl = null; ctrl.abort(); }
   };
 
@@ -419,6 +437,14 @@
     var timedOut = false;
     // A held long-poll has the server's timeout; anything else must answer promptly.
     var guard = useLong ? null : setTimeout(function () { timedOut = true; ctrl.abort(); }, c.opts.connectTimeout);
+    // The opening /poll does not prove /long-poll works (a proxy may refuse held requests):
+    // open once the held request answers or has lived long enough without an error.
+    if (useLong && !this.opened) {
+      this.proof = setTimeout(function () {
+        self.proof = null;
+        if (ctrl === self.ctrl && !self.done && !self.opened) { self.opened = true; self.cb.opened(); }
+      }, Math.min(LONG_POLL_PROOF, c.opts.connectTimeout));
+    }
     c._fetch(c._url(useLong ? '/long-poll' : '/poll', topics), {
       signal: ctrl.signal, cache: 'no-store', headers: { Accept: 'application/json' }
     }).then(function (res) {
@@ -427,8 +453,9 @@
       clearTimeout(guard);
       if (ctrl !== self.ctrl || self.done) return;
       self.ctrl = null;
+      clearTimeout(self.proof); self.proof = null;
       self.primed = true;
-      if (!self.opened) { self.opened = true; self.cb.opened(); }
+      if (!self.opened && (useLong || !self.long)) { self.opened = true; self.cb.opened(); }
       if (!self.verified && (useLong || !self.long)) { self.verified = true; self.cb.healthy(); }
       self.cb.positioned(topics);
       self.cb.reply(body || {});
@@ -442,17 +469,21 @@
       if (ctrl !== self.ctrl || self.done) return;
       self.ctrl = null;
       if (timedOut) err = makeError(self.name + ' request timed out', { code: 'timeout' });
+      else if (!err || (err.code == null && err.status == null)) {
+        // fetch rejects with a bare TypeError when the network fails
+        err = makeError((err && err.message) || 'network error', { code: 'network', cause: err });
+      }
       self.close();
-      // A 400 for a positioned request is a cursor the server no longer reads (e.g. after an
+      // A 400 for a positioned request is a position the server no longer reads (e.g. after an
       // upgrade): retrying it would fail forever, so give up the position and say so.
-      if (err && err.status === 400 && c.cursor) {
+      if (err.status === 400 && (c.cursor || c._ahead(topics).length)) {
         c.cursor = null;
-        self.cb.reset(topics);
+        self.cb.reset(topics, true);
       }
       // An HTTP error on the first held long-poll (404, 504 from a proxy, ...) means long
       // polling does not work here: fall back. A network error may be passing: reconnect.
       // A 429 says this transport works but this client must wait: retry it, no fallback.
-      if (self.verified || (useLong && !(err && err.status)) || (err && err.status === 429)) self.cb.dropped(err);
+      if (self.verified || (useLong && !err.status) || err.status === 429) self.cb.dropped(err);
       else self.cb.failed(err);
     });
   };
@@ -497,7 +528,7 @@
     this.rewinds = new Map();  // topic -> messages to rewind, until the server has positioned it
     this.seen = new Map();     // topic -> Set of recent ids (insertion ordered, bounded)
     this.cursor = null;        // latest HTTP cursor
-    this.sinceCursor = 0;      // messages delivered (over WebSocket) after the cursor was issued
+    this.ahead = new Set();    // topics whose lastIds moved past the cursor (over WebSocket)
     this.listeners = {};
     this.current = null;       // the transport being tried or in use
     this.index = 0;            // its position in opts.transports
@@ -535,6 +566,7 @@
         if (!s || !s.delete(entry) || s.size) return;
         self.topics.delete(topic);
         self.lastIds.delete(topic); // a later subscribe starts now, not from here
+        self.ahead.delete(topic);
         self.rewinds.delete(topic);
         self.seen.delete(topic);
         if (self.state !== 'closed') self._topicsChanged();
@@ -607,6 +639,8 @@
   Client.prototype._url = function (path, topics) {
     var q = topics.map(function (t) { return 'topic=' + encodeURIComponent(t); });
     if (this.cursor) q.push('cursor=' + encodeURIComponent(this.cursor));
+    var lastIds = this.lastIds;
+    this._ahead(topics).forEach(function (t) { q.push('since=' + encodeURIComponent(t + '=' + lastIds.get(t))); });
     // The server rewinds only the topics the cursor does not resume.
     var rewinds = this.rewinds;
     var rewind = topics.reduce(function (most, t) { return Math.max(most, rewinds.get(t) || 0); }, 0);
@@ -614,7 +648,13 @@
     return this.httpBase + path + '?' + q.join('&');
   };
 
-  Client.prototype._setCursor = function (cursor) { this.cursor = cursor; this.sinceCursor = 0; };
+  Client.prototype._setCursor = function (cursor) { this.cursor = cursor; };
+
+  /** Those of `topics` an HTTP request must position by `since`: the cursor is behind them. */
+  Client.prototype._ahead = function (topics) {
+    var self = this;
+    return topics.filter(function (t) { return self.ahead.has(t) && self.lastIds.has(t); });
+  };
 
   /** Hands one envelope to the topic's handlers unless it was already delivered. */
   Client.prototype._deliver = function (env, positionedByCursor) {
@@ -628,9 +668,8 @@
       seen.add(env.id);
       if (seen.size > this.opts.dedupeWindow) seen.delete(seen.values().next().value);
       this.lastIds.set(env.topic, env.id);
+      if (positionedByCursor) this.ahead.delete(env.topic); else this.ahead.add(env.topic);
     }
-    // The cursor only stays usable while every message past it can still be recognised.
-    if (!positionedByCursor && this.cursor && ++this.sinceCursor > this.opts.dedupeWindow) this.cursor = null;
     var list = Array.from(handlers);
     for (var i = 0; i < list.length; i++) {
       try { list[i](env.data, env); } catch (e) { this._report(e); }
@@ -646,17 +685,25 @@
   Client.prototype._subscribed = function (topic, position, recovered) {
     this.rewinds.delete(topic);
     if (typeof position !== 'string' || !position || !this.topics.has(topic)) return;
-    if (!recovered || !this.lastIds.has(topic)) this.lastIds.set(topic, position);
+    if (!recovered || !this.lastIds.has(topic)) { this.lastIds.set(topic, position); this.ahead.add(topic); }
   };
 
-  /** The server has positioned these topics (a cursor covers them): no rewind from now on. */
+  /**
+   * The server has positioned these topics (a cursor covers them, `since` included): no rewind
+   * from now on, and the cursor is as new as the last ids.
+   */
   Client.prototype._positioned = function (topics) {
-    var rewinds = this.rewinds;
-    topics.forEach(function (t) { rewinds.delete(t); });
+    var rewinds = this.rewinds, ahead = this.ahead;
+    topics.forEach(function (t) { rewinds.delete(t); ahead.delete(t); });
   };
 
-  Client.prototype._reset = function (topics) {
+  /**
+   * History could not cover a gap. `forget`: an HTTP reset, whose last ids belong to the lost
+   * history (WebSocket replaces them with the new `subscribed` position instead).
+   */
+  Client.prototype._reset = function (topics, forget) {
     var self = this;
+    if (forget) (topics || []).forEach(function (t) { self.lastIds.delete(t); self.ahead.delete(t); });
     topics = (topics || []).filter(function (t) { return self.topics.has(t); });
     if (topics.length) this._emit('reset', { topics: topics });
   };
@@ -667,7 +714,7 @@
    */
   Client.prototype._reply = function (body) {
     if (body.cursor) this._setCursor(body.cursor);
-    if (body.recovered === false) this._reset(body.reset || this._topicList());
+    if (body.recovered === false) this._reset(body.reset || this._topicList(), true);
     var msgs = body.messages || [];
     for (var i = 0; i < msgs.length; i++) this._deliver(msgs[i], true);
   };
@@ -745,15 +792,518 @@
     this.retryTimer = setTimeout(function () { self.retryTimer = null; self._start(index); }, delay);
   };
 
+  // ------------------------------------------------------------------------------------------
+  // Tab sharing: the tabs of one origin that connect to the same base with the same transports
+  // share one connection. The tab holding a Web Lock is the leader: it runs a Client (above) for
+  // the topics of every tab and relays what it gets over a BroadcastChannel. Every tab, the
+  // leader's own included, is a TabClient with its own handlers, positions and dedupe, so each
+  // receives each message of its topics once and in order. When the leader goes, the lock passes
+  // to another tab, which starts a new Client from the positions every tab announces.
+  //
+  // Tab -> leader: hello, sub {topic, seq, since, cursor, rewind}, unsub {topic}, pub {ref, topic,
+  // data}, on {topic, name}, bye. Leader -> tabs: leader {state, transport}, ack {to, topic, seq,
+  // at, fresh}, msg {env}, reset {topics}, pos {topic, at, reset}, cursor {cursor}, state {state,
+  // transport}, error {error}, pubd {to, ref, id | error}, ev {topic, name, args}. Leader messages
+  // carry `from`; tabs keep only the current leader's. `on`/`ev` relay any per-subscription event
+  // of the connection's subscriptions (`sub.on(name, fn)`, when they have one) without knowing it.
+
+  /** What of a RealtimeError survives structured cloning. */
+  function plainError(err) {
+    var e = {};
+    ['message', 'code', 'status', 'detail', 'retryAfter', 'problem', 'ref', 'topic', 'closeCode', 'transport']
+      .forEach(function (k) { if (err && err[k] !== undefined) e[k] = err[k]; });
+    if (e.message === undefined) e.message = String(err);
+    return e;
+  }
+
+  function errorFrom(plain) {
+    var props = Object.assign({}, plain);
+    delete props.message;
+    return makeError(plain.message, props);
+  }
+
+  /** The leader's side: one Client for the union of every tab's topics. */
+  function Relay(tab) {
+    var self = this;
+    this.tab = tab;
+    this.closed = false;
+    this.wants = new Map(); // topic -> Set of tab ids
+    this.subs = new Map();  // topic -> subscription on the Client
+    this.hooked = new Map(); // topic -> Set of per-subscription event names relayed
+    this.watched = new Set(); // tab ids whose end is awaited
+    var inner = this.inner = new Client(tab.base, Object.assign({}, tab.options, { share: false }));
+    inner.on('state', function (state) { self.send({ t: 'state', state: state, transport: inner.transport }); });
+    inner.on('reset', function (info) { self.send({ t: 'reset', topics: info.topics }); });
+    inner.on('error', function (err) { self.send({ t: 'error', error: plainError(err) }); });
+    // Positions the tabs keep, so a later leader resumes quiet topics too.
+    var setCursor = inner._setCursor, subscribed = inner._subscribed;
+    inner._setCursor = function (cursor) {
+      var changed = cursor !== this.cursor;
+      setCursor.call(this, cursor);
+      if (changed) self.send({ t: 'cursor', cursor: cursor });
+    };
+    inner._subscribed = function (topic, position, recovered) {
+      subscribed.call(this, topic, position, recovered);
+      if (this.lastIds.has(topic)) self.send({ t: 'pos', topic: topic, at: this.lastIds.get(topic), reset: !recovered });
+    };
+  }
+
+  Relay.prototype.send = function (msg) {
+    if (this.closed) return;
+    msg.from = this.tab.id;
+    this.tab.channel.postMessage(msg);
+    this.tab._fromLeader(msg);
+  };
+
+  Relay.prototype.handle = function (msg) {
+    if (this.closed || !msg || typeof msg !== 'object') return;
+    var self = this, inner = this.inner;
+    switch (msg.t) {
+      case 'hello':
+        this.send({ t: 'leader', state: inner.state, transport: inner.transport });
+        break;
+      case 'sub':
+        if (!validTopic(msg.topic)) return;
+        this._watch(msg.from);
+        var topic = msg.topic, set = this.wants.get(topic), fresh = !this.subs.has(topic);
+        if (!set) this.wants.set(topic, set = new Set());
+        set.add(msg.from);
+        if (fresh) {
+          // The first tab positions the Client's subscription; others catch up to it themselves.
+          if (msg.since != null) { inner.lastIds.set(topic, msg.since); inner.ahead.add(topic); }
+          else if (msg.cursor && !inner.cursor) inner.cursor = msg.cursor;
+          var rewind = msg.since == null && Number.isSafeInteger(msg.rewind) && msg.rewind > 0 ? msg.rewind : 0;
+          this.subs.set(topic, inner.subscribe(topic, function (data, env) { self.send({ t: 'msg', env: env }); },
+            { rewind: rewind }));
+        }
+        this.send({ t: 'ack', to: msg.from, topic: topic, seq: msg.seq, at: inner.lastIds.get(topic), fresh: fresh });
+        break;
+      case 'unsub':
+        this._drop(msg.from, msg.topic);
+        break;
+      case 'on':
+        var sub = this.subs.get(msg.topic), names = this.hooked.get(msg.topic);
+        if (!sub || typeof sub.on !== 'function' || typeof msg.name !== 'string') return;
+        if (!names) this.hooked.set(msg.topic, names = new Set());
+        if (names.has(msg.name)) return;
+        names.add(msg.name);
+        sub.on(msg.name, function () {
+          self.send({ t: 'ev', topic: msg.topic, name: msg.name, args: Array.prototype.slice.call(arguments) });
+        });
+        break;
+      case 'bye':
+        this.wants.forEach(function (tabs, t) { if (tabs.has(msg.from)) self._drop(msg.from, t); });
+        break;
+      case 'pub':
+        inner.publish(msg.topic, msg.data).then(function (id) {
+          self.send({ t: 'pubd', to: msg.from, ref: msg.ref, id: id });
+        }, function (err) {
+          self.send({ t: 'pubd', to: msg.from, ref: msg.ref, error: plainError(err) });
+        });
+        break;
+      default: // leader messages from a previous leader, and future types
+    }
+  };
+
+  /**
+   * Every tab holds a lock of its own while it lives: asking for it is granted when the tab has
+   * gone, also when it crashed without a word, and its topics are released then.
+   */
+  Relay.prototype._watch = function (tabId) {
+    var self = this;
+    if (tabId === this.tab.id || this.watched.has(tabId)) return;
+    this.watched.add(tabId);
+    this.tab.locks.request(this.tab.lockName + ' tab ' + tabId, function () {
+      self.watched.delete(tabId);
+      self.handle({ t: 'bye', from: tabId });
+    }).catch(function () { /* no watch: the tab's topics stay until this leader goes */ });
+  };
+
+  Relay.prototype._drop = function (tabId, topic) {
+    var set = this.wants.get(topic);
+    if (!set || !set.delete(tabId) || set.size) return;
+    this.wants.delete(topic);
+    this.hooked.delete(topic);
+    var sub = this.subs.get(topic);
+    this.subs.delete(topic);
+    if (sub) sub.unsubscribe();
+  };
+
+  Relay.prototype.close = function () {
+    this.closed = true;
+    this.inner.close();
+  };
+
+  /**
+   * One tab's connection when tabs share: the same API as Client, fed by the leader. `lastIds`
+   * and `cursor` show the shared connection's positions on the leader tab (for tests and the
+   * console), this tab's own elsewhere.
+   */
+  function TabClient(base, options, locks, Channel) {
+    var self = this, o = Object.assign({}, options);
+    var transports = o.transports || TRANSPORTS;
+    if (!transports.length) throw new Error('transports must not be empty');
+    transports.forEach(function (t) { if (!FACTORIES[t]) throw new Error('unknown transport: ' + t); });
+    this.options = o;
+    this.dedupeWindow = o.dedupeWindow != null ? o.dedupeWindow : 1000;
+    var fetchImpl = o.fetch;
+    this._fetch = function (url, init) { return (fetchImpl || globalThis.fetch)(url, init); };
+    this.base = String(base == null ? '/realtime' : base).replace(/\/+$/, '');
+    this.httpBase = this.base.replace(/^ws(s?):\/\//i, 'http$1://');
+    var loc = o.location || globalThis.location;
+    var key = (loc && loc.href ? new URL(this.httpBase, loc.href).href : this.httpBase) + ' ' + transports.join(',') +
+      (typeof o.share === 'string' ? ' ' + o.share : '');
+
+    this.id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    this.state = 'connecting';
+    this.transport = null;
+    this.wasOpen = false;
+    this.topics = new Map();    // topic -> Set of handlers
+    this.positions = new Map(); // topic -> id of the last message delivered (or where it starts)
+    this.rewinds = new Map();   // topic -> messages to rewind, until the topic is positioned
+    this.seen = new Map();      // topic -> Set of recent ids
+    this.syncing = new Map();   // topic -> { seq, since, cursor, rewind, buffer } until caught up
+    this.events = new Map();    // topic -> Map of event name -> Set of listeners (sub.on)
+    this.leaderCursor = null;   // the leader's latest HTTP cursor
+    this.listeners = {};
+    this.leaderId = null;
+    this.relay = null;
+    this.pending = new Map();   // publish ref -> { resolve, reject, leader }
+    this.seq = 0;
+    this.releaseLock = null;
+
+    this.locks = locks;
+    this.lockName = 'realtime:' + key;
+    this.channel = new Channel('realtime:' + key);
+    this.channel.onmessage = function (e) {
+      if (self.state === 'closed') return;
+      var msg = e.data;
+      if (!msg || typeof msg !== 'object') return;
+      if (self.relay) self.relay.handle(msg);
+      else self._fromLeader(msg);
+    };
+    this._onHide = function () {
+      if (self.relay) self._goingAway();
+      else self._toLeader({ t: 'bye' });
+    };
+    if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', this._onHide);
+    var living = new Promise(function (resolve) { self.releaseLock = resolve; });
+    // Held while this tab lives, so a leader learns when it has gone (Relay._watch).
+    locks.request(this.lockName + ' tab ' + this.id, function () { return living; })
+      .catch(function () { /* the leader keeps this tab's topics until it goes */ });
+    // Waits while another tab leads; granted when it goes (closed, crashed or rt.close()).
+    locks.request(this.lockName, function () {
+      if (self.state === 'closed') return undefined;
+      self._lead();
+      return living;
+    }).catch(function () {
+      // No lock here (e.g. an opaque origin): a connection of its own, sharing nothing.
+      if (self.state === 'closed' || self.relay) return;
+      self.channel.close();
+      self.channel = { postMessage: function () {}, close: function () {} };
+      self._lead();
+    });
+    this.channel.postMessage({ t: 'hello', from: this.id });
+  }
+
+  /** The leader leaves: the other tabs show reconnecting until the next leader's connection opens. */
+  TabClient.prototype._goingAway = function () {
+    this.channel.postMessage({ t: 'state', state: 'reconnecting', transport: null, from: this.id });
+  };
+
+  TabClient.prototype._lead = function () {
+    this.relay = new Relay(this);
+    this.relay.send({ t: 'leader', state: this.relay.inner.state, transport: null });
+  };
+
+  TabClient.prototype._toLeader = function (msg) {
+    msg.from = this.id;
+    if (this.relay) this.relay.handle(msg);
+    else this.channel.postMessage(msg);
+  };
+
+  Object.defineProperty(TabClient.prototype, 'lastIds', {
+    get: function () { return this.relay ? this.relay.inner.lastIds : this.positions; }
+  });
+  Object.defineProperty(TabClient.prototype, 'cursor', {
+    get: function () { return this.relay ? this.relay.inner.cursor : this.leaderCursor; }
+  });
+
+  TabClient.prototype.subscribe = function (topic, handler, options) {
+    if (this.state === 'closed') throw new Error('connection is closed');
+    if (!validTopic(topic)) throw new TypeError('invalid topic: ' + topic);
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+    var rewind = options && options.rewind != null ? options.rewind : 0;
+    if (!Number.isSafeInteger(rewind) || rewind < 0) throw new TypeError('rewind must be a whole number, 0 or more');
+    var self = this, set = this.topics.get(topic), active = true;
+    if (!set) { set = new Set(); this.topics.set(topic, set); }
+    var wasEmpty = set.size === 0;
+    if (wasEmpty && rewind > 0) this.rewinds.set(topic, rewind);
+    var entry = function (data, message) { handler(data, message); };
+    set.add(entry);
+    if (wasEmpty && this.leaderId != null) this._announce(topic);
+    var mine = [];
+    return {
+      topic: topic,
+      /** A per-subscription event of the shared connection's subscription, relayed by name. */
+      on: function (name, fn) {
+        if (!active) throw new Error('subscription has ended');
+        var byName = self.events.get(topic);
+        if (!byName) self.events.set(topic, byName = new Map());
+        var fns = byName.get(name);
+        if (!fns) { byName.set(name, fns = new Set()); if (self.leaderId != null) self._toLeader({ t: 'on', topic: topic, name: name }); }
+        var wrapped = function (args) { fn.apply(null, args); };
+        fns.add(wrapped);
+        mine.push([name, wrapped]);
+        return function off() { fns.delete(wrapped); };
+      },
+      unsubscribe: function () {
+        if (!active) return;
+        active = false;
+        var byName = self.events.get(topic);
+        mine.forEach(function (e) { if (byName && byName.get(e[0])) byName.get(e[0]).delete(e[1]); });
+        var s = self.topics.get(topic);
+        if (!s || !s.delete(entry) || s.size) return;
+        self.topics.delete(topic);
+        self.positions.delete(topic);
+        self.rewinds.delete(topic);
+        self.seen.delete(topic);
+        self.syncing.delete(topic);
+        self.events.delete(topic);
+        if (self.state !== 'closed' && self.leaderId != null) self._toLeader({ t: 'unsub', topic: topic });
+      }
+    };
+  };
+
+  /** Asks the leader for a topic; its messages wait until this tab has caught up to the leader. */
+  TabClient.prototype._announce = function (topic) {
+    var s = {
+      seq: ++this.seq, since: this.positions.get(topic), cursor: this.leaderCursor,
+      rewind: this.rewinds.get(topic) || 0, buffer: []
+    };
+    this.syncing.set(topic, s);
+    this._toLeader({ t: 'sub', topic: topic, seq: s.seq, since: s.since, cursor: s.cursor, rewind: s.rewind });
+    var self = this, byName = this.events.get(topic);
+    if (byName) byName.forEach(function (fns, name) { self._toLeader({ t: 'on', topic: topic, name: name }); });
+  };
+
+  TabClient.prototype.publish = function (topic, data) {
+    if (this.state === 'closed') return Promise.reject(makeError('connection is closed', { code: 'closed' }));
+    if (!validTopic(topic)) return Promise.reject(makeError('invalid topic: ' + topic, { code: 'bad_request' }));
+    if (this.relay) return this.relay.inner.publish(topic, data);
+    var self = this, ref = 'p' + (++this.seq);
+    return new Promise(function (resolve, reject) {
+      self.pending.set(ref, { resolve: resolve, reject: reject, leader: self.leaderId, topic: topic, data: data });
+      if (self.leaderId != null) self._toLeader({ t: 'pub', ref: ref, topic: topic, data: data === undefined ? null : data });
+    });
+  };
+
+  TabClient.prototype.on = Client.prototype.on;
+  TabClient.prototype._emit = Client.prototype._emit;
+  TabClient.prototype._report = Client.prototype._report;
+
+  TabClient.prototype._setState = function (state, transport) {
+    if (state === 'connecting' && this.wasOpen) state = 'reconnecting'; // a new leader's connection
+    if (state === 'open') this.wasOpen = true;
+    this.transport = state === 'open' ? transport || null : null;
+    var prev = this.state;
+    if (prev === state) return;
+    this.state = state;
+    this._emit('state', state, prev);
+  };
+
+  TabClient.prototype.close = function () {
+    if (this.state === 'closed') return;
+    if (typeof globalThis.removeEventListener === 'function') globalThis.removeEventListener('pagehide', this._onHide);
+    if (this.relay) { this._goingAway(); this.relay.close(); this.relay = null; }
+    else if (this.leaderId != null) this._toLeader({ t: 'bye' });
+    if (this.releaseLock) this.releaseLock();
+    this.channel.close();
+    var err = makeError('connection closed', { code: 'closed' });
+    this.pending.forEach(function (p) { p.reject(err); });
+    this.pending.clear();
+    this.syncing.clear();
+    this.transport = null;
+    var prev = this.state;
+    this.state = 'closed';
+    this._emit('state', 'closed', prev);
+  };
+
+  /** Everything the leader says, over the channel or (on the leader) directly. */
+  TabClient.prototype._fromLeader = function (msg) {
+    if (this.state === 'closed') return;
+    if (msg.t === 'leader') return this._newLeader(msg);
+    if (msg.from !== this.leaderId) return; // an earlier leader's last words, or not a leader message
+    if (msg.to != null && msg.to !== this.id) return;
+    var self = this, s;
+    switch (msg.t) {
+      case 'state':
+        this._setState(msg.state, msg.transport);
+        break;
+      case 'msg':
+        s = msg.env && this.syncing.get(msg.env.topic);
+        if (s) s.buffer.push(msg.env); else this._deliver(msg.env);
+        break;
+      case 'ack':
+        s = this.syncing.get(msg.topic);
+        if (!s || s.seq !== msg.seq) return;
+        if (msg.at != null && !this.positions.has(msg.topic)) this.positions.set(msg.topic, msg.at);
+        if (msg.fresh || (s.since != null ? s.since === msg.at : s.cursor == null && !s.rewind)) this._synced(msg.topic, s);
+        else this._catchUp(msg.topic, s);
+        break;
+      case 'pos':
+        if (this.topics.has(msg.topic) && (msg.reset || !this.positions.has(msg.topic))) this.positions.set(msg.topic, msg.at);
+        break;
+      case 'cursor':
+        this.leaderCursor = msg.cursor;
+        break;
+      case 'reset':
+        var topics = (msg.topics || []).filter(function (t) { return self.topics.has(t); });
+        // ids from a history the server no longer has: a later leader must not resume from them
+        topics.forEach(function (t) { self.positions.delete(t); });
+        if (topics.length) this._emit('reset', { topics: topics });
+        break;
+      case 'error':
+        if (msg.error && msg.error.topic != null && !this.topics.has(msg.error.topic)) return;
+        this._emit('error', errorFrom(msg.error || {}));
+        break;
+      case 'ev':
+        var listeners = this.events.get(msg.topic), fns = listeners && listeners.get(msg.name);
+        if (fns) Array.from(fns).forEach(function (fn) {
+          try { fn(Array.isArray(msg.args) ? msg.args : []); } catch (e) { self._report(e); }
+        });
+        break;
+      case 'pubd':
+        var p = this.pending.get(msg.ref);
+        if (!p) return;
+        this.pending.delete(msg.ref);
+        if (msg.error) p.reject(errorFrom(msg.error)); else p.resolve(msg.id);
+        break;
+      default:
+    }
+  };
+
+  /** A tab leads (maybe this one): hand it every topic with this tab's position. */
+  TabClient.prototype._newLeader = function (msg) {
+    if (msg.from === this.leaderId) { this._setState(msg.state, msg.transport); return; }
+    var self = this, previous = this.leaderId;
+    this.leaderId = msg.from;
+    this._setState(msg.state, msg.transport);
+    // A publish the old leader had may or may not have been sent: as on a lost socket, the caller decides.
+    this.pending.forEach(function (p, ref) {
+      if (p.leader != null && p.leader === previous) {
+        self.pending.delete(ref);
+        p.reject(makeError('the tab holding the connection went away', { code: 'closed' }));
+      } else {
+        p.leader = self.leaderId;
+        self._toLeader({ t: 'pub', ref: ref, topic: p.topic, data: p.data === undefined ? null : p.data });
+      }
+    });
+    // Messages still buffered from the old leader are dropped: the resume below covers them.
+    this.topics.forEach(function (handlers, topic) { self._announce(topic); });
+  };
+
+  /** This tab is behind (or ahead of) the leader's subscription: fetch its gap with /poll. */
+  TabClient.prototype._catchUp = function (topic, s) {
+    var self = this, cursor = null, attempt = 0;
+    var step = function () {
+      if (self.syncing.get(topic) !== s) return;
+      var q = 'topic=' + encodeURIComponent(topic);
+      if (cursor) q += '&cursor=' + encodeURIComponent(cursor);
+      else if (s.since != null) q += '&since=' + encodeURIComponent(topic + '=' + s.since);
+      else if (s.cursor) q += '&cursor=' + encodeURIComponent(s.cursor);
+      else if (s.rewind) q += '&rewind=' + s.rewind;
+      self._fetch(self.httpBase + '/poll?' + q, { cache: 'no-store', headers: { Accept: 'application/json' } })
+        .then(function (res) { return res.ok ? res.json() : httpError(res); })
+        .then(function (body) {
+          if (self.syncing.get(topic) !== s || self.state === 'closed') return;
+          body = body || {};
+          if (body.recovered === false) { self.positions.delete(topic); self._emit('reset', { topics: [topic] }); }
+          var msgs = body.messages || [];
+          for (var i = 0; i < msgs.length; i++) self._deliver(msgs[i]);
+          cursor = body.cursor || cursor;
+          if (msgs.length && cursor) step(); else self._synced(topic, s);
+        })
+        .catch(function (err) {
+          if (self.syncing.get(topic) !== s || self.state === 'closed') return;
+          if (!err || (err.code == null && err.status == null)) {
+            err = makeError((err && err.message) || 'network error', { code: 'network', cause: err });
+          }
+          err.transport = 'poll';
+          err.topic = topic;
+          self._emit('error', err);
+          if (err.status === 400 || err.status === 403 || err.status === 404) {
+            // this position cannot be read (or /poll is not served): go on from the leader's
+            self.positions.delete(topic);
+            self._emit('reset', { topics: [topic] });
+            self._synced(topic, s);
+          } else {
+            setTimeout(step, Math.max(backoffDelay(attempt++, self.options.reconnect, self.options.random), err.retryAfter || 0));
+          }
+        });
+    };
+    step();
+  };
+
+  TabClient.prototype._synced = function (topic, s) {
+    this.syncing.delete(topic);
+    this.rewinds.delete(topic);
+    for (var i = 0; i < s.buffer.length; i++) this._deliver(s.buffer[i]);
+  };
+
+  TabClient.prototype._deliver = function (env) {
+    if (!env || typeof env !== 'object') return;
+    var handlers = this.topics.get(env.topic);
+    if (!handlers) return;
+    if (env.id != null) {
+      var seen = this.seen.get(env.topic);
+      if (!seen) this.seen.set(env.topic, seen = new Set());
+      if (seen.has(env.id)) return;
+      seen.add(env.id);
+      if (seen.size > this.dedupeWindow) seen.delete(seen.values().next().value);
+      this.positions.set(env.topic, env.id);
+    }
+    var list = Array.from(handlers);
+    for (var i = 0; i < list.length; i++) {
+      try { list[i](env.data, env); } catch (e) { this._report(e); }
+    }
+    this._emit('message', env);
+  };
+
+  /** Web Locks and BroadcastChannel, when this runtime has both and sharing is not turned off. */
+  function sharing(options) {
+    var o = options || {};
+    if (o.share === false) return null;
+    var nav = globalThis.navigator;
+    var locks = o.locks || (nav && nav.locks);
+    var Channel = o.BroadcastChannel || globalThis.BroadcastChannel;
+    return locks && typeof locks.request === 'function' && typeof Channel === 'function'
+      ? { locks: locks, Channel: Channel } : null;
+  }
+
   var Realtime = {
-    /** Opens one shared connection to the server at `base` (default '/realtime'). */
-    connect: function (base, options) { return new Client(base, options); },
+    /**
+     * Opens one connection to the server at `base` (default '/realtime'), shared with the other
+     * tabs of this origin unless `share: false` or the browser lacks Web Locks or BroadcastChannel.
+     */
+    connect: function (base, options) {
+      var shared = sharing(options);
+      if (shared) {
+        try {
+          return new TabClient(base, options, shared.locks, shared.Channel);
+        } catch (e) {
+          if (!(e instanceof DOMException)) throw e; // BroadcastChannel refused here: no sharing
+        }
+      }
+      return new Client(base, options);
+    },
     /** `user/<name>/<topic>`: the private topic the server's publishToUser(name, topic, ...) sends on. */
     userTopic: userTopic,
     TRANSPORTS: TRANSPORTS.slice(),
     _internal: {
       backoffDelay: backoffDelay, validTopic: validTopic, wsUrlFor: wsUrlFor, httpError: httpError,
-      Client: Client, WsTransport: WsTransport, SseTransport: SseTransport, PollTransport: PollTransport
+      Client: Client, WsTransport: WsTransport, SseTransport: SseTransport, PollTransport: PollTransport,
+      TabClient: TabClient, Relay: Relay
     }
   };
 

@@ -16,9 +16,10 @@ test('long-poll opens with /poll, then hands the cursor back on every long-poll'
   open.ok(reply([], 'c1'));
   const lp1 = await waitFor(() => fetch.calls[1]);
   assert.equal(lp1.url, 'http://app.test/realtime/long-poll?topic=a&topic=b%2Fc&cursor=c1');
-  assert.equal(rt.state, 'open');
-  assert.equal(rt.transport, 'long-poll');
+  assert.equal(rt.state, 'connecting', 'open once /long-poll itself answers');
   lp1.ok(reply([env('a', '1'), env('b/c', '1')], 'c2'));
+  await waitFor(() => rt.state === 'open');
+  assert.equal(rt.transport, 'long-poll');
   const lp2 = await waitFor(() => fetch.calls[2]);
   assert.equal(lp2.cursor, 'c2');
   assert.deepEqual(got, ['1', '1']);
@@ -39,7 +40,10 @@ test('long-poll: a failed request reconnects with the cursor, and a re-sent mess
   assert.equal(resume.path, '/realtime/poll');
   assert.equal(resume.cursor, 'c2');
   resume.ok(reply([env('a', 'm1'), env('a', 'm2')], 'c3')); // e.g. a proxy replayed it
-  assert.equal((await waitFor(() => fetch.calls[4])).cursor, 'c3');
+  const held = await waitFor(() => fetch.calls[4]);
+  assert.equal(held.cursor, 'c3');
+  held.ok(reply([], 'c4'));
+  await waitFor(() => rt.state === 'open');
   assert.deepEqual(got, ['m1', 'm2']);
   assert.deepEqual(states, ['open', 'reconnecting', 'open']);
   rt.close();
@@ -252,7 +256,9 @@ test('from long-poll to websocket: topics resume with since = last id', async ()
   (await waitFor(() => fetch.calls[3])).fail(); // fails again from the start: fall back
   const ws = await waitFor(() => WS.instances[0]);
   ws._open();
-  assert.deepEqual(ws.frames(), [{ type: 'subscribe', topic: 'a', since: 'm1' }, { type: 'subscribe', topic: 'b' }]);
+  // 'b' has had no message: the HTTP cursor positions it
+  assert.deepEqual(ws.frames(), [{ type: 'subscribe', topic: 'a', since: 'm1' },
+    { type: 'subscribe', topic: 'b', cursor: 'c2' }]);
   ws._receive({ type: 'message', ...env('a', 'm1') });
   ws._receive({ type: 'message', ...env('a', 'm2') });
   assert.deepEqual(got, ['m1', 'm2']);
@@ -275,7 +281,8 @@ test('from websocket to sse: the last cursor is reused and replays are dropped b
   ws._serverClose(1006);
   (await waitFor(() => WS.instances[1]))._fail(); // websocket now fails: back to sse
   const es3 = await waitFor(() => ES.instances[2]);
-  assert.equal(es3.cursor, 'c1', 'cursor still usable: only one message since');
+  assert.equal(es3.cursor, 'c1');
+  assert.deepEqual(es3.since, ['a=m2'], 'the id received over WebSocket wins over the cursor');
   es3._open();
   es3._event('message', env('a', 'm2'), 'c2');
   es3._event('message', env('a', 'm3'), 'c3');
@@ -283,7 +290,7 @@ test('from websocket to sse: the last cursor is reused and replays are dropped b
   rt.close();
 });
 
-test('from websocket to sse: a cursor older than the dedupe window is not reused', async () => {
+test('from websocket to sse: every topic resumes from its last id, however many messages came', async () => {
   const { rt, ES, WS } = setup({ transports: ['sse', 'websocket'], dedupeWindow: 2 });
   rt.subscribe('a', () => {});
   const es = await waitFor(() => ES.instances[0]);
@@ -297,7 +304,7 @@ test('from websocket to sse: a cursor older than the dedupe window is not reused
   ws._serverClose(1006);
   (await waitFor(() => WS.instances[1]))._fail();
   const es3 = await waitFor(() => ES.instances[2]);
-  assert.equal(es3.cursor, null, 'starts now rather than risk duplicates');
+  assert.deepEqual(es3.since, ['a=m4']);
   rt.close();
 });
 

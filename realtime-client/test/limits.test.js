@@ -36,8 +36,10 @@ test('a 429 on long-poll retries the same transport, no sooner than retryAfter',
   assert.equal(retry.path, '/realtime/poll', 'long-poll again (it opens with /poll), no fallback to poll');
   assert.equal(retry.cursor, 'c1');
   retry.ok({ messages: [], cursor: 'c1', recovered: true });
-  assert.equal((await waitFor(() => fetch.calls[3])).path, '/realtime/long-poll');
-  assert.equal(rt.transport, 'long-poll');
+  const held = await waitFor(() => fetch.calls[3]);
+  assert.equal(held.path, '/realtime/long-poll');
+  held.ok({ messages: [], cursor: 'c2', recovered: true });
+  await waitFor(() => rt.transport === 'long-poll');
   rt.close();
 });
 

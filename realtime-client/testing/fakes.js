@@ -56,6 +56,7 @@ class FakeEventSource {
   _error() { this.readyState = 0; this.onerror && this.onerror({}); }
   get topics() { return new URL(this.url, 'http://x').searchParams.getAll('topic'); }
   get cursor() { return new URL(this.url, 'http://x').searchParams.get('cursor'); }
+  get since() { return new URL(this.url, 'http://x').searchParams.getAll('since'); }
 }
 FakeEventSource.instances = [];
 
@@ -68,6 +69,7 @@ function fakeFetch() {
       get path() { return new URL(url, 'http://x').pathname; },
       get topics() { return new URL(url, 'http://x').searchParams.getAll('topic'); },
       get cursor() { return new URL(url, 'http://x').searchParams.get('cursor'); },
+      get since() { return new URL(url, 'http://x').searchParams.getAll('since'); },
       respond(status, body, type = 'application/json', headers = {}) {
         call.settled = true;
         resolve(new Response(typeof body === 'string' ? body : JSON.stringify(body),
@@ -136,3 +138,95 @@ function setup(options = {}, base = 'http://app.test/realtime') {
 }
 
 module.exports = { Realtime, FakeWebSocket, FakeEventSource, fakeFetch, waitFor, tick, env, setup };
+
+/**
+ * The tabs of one browser context: a Web Locks manager and BroadcastChannels shared by the tabs
+ * it makes. `tab()` gives one tab's `locks` and `BroadcastChannel`; `crash(tab)` ends a tab as a
+ * killed renderer does: its locks are released, its channels go silent.
+ */
+function fakeBrowser() {
+  const queues = new Map(); // lock name -> [{ tab, cb, resolve, reject, granted, release }]
+  const channels = new Set();
+  const browser = { dropTo: null, posted: [] };
+  const grant = (name) => {
+    const q = queues.get(name);
+    if (!q || !q.length || q[0].granted) return;
+    const w = q[0];
+    w.granted = true;
+    const done = () => { const i = q.indexOf(w); if (i >= 0) q.splice(i, 1); grant(name); };
+    w.release = done;
+    Promise.resolve().then(() => w.cb({ name })).then((v) => { w.resolve(v); done(); }, (e) => { w.reject(e); done(); });
+  };
+  browser.tab = () => {
+    const tab = { alive: true, channels: new Set() };
+    tab.locks = {
+      request(name, options, cb) {
+        if (typeof options === 'function') cb = options;
+        return new Promise((resolve, reject) => {
+          const q = queues.get(name) || [];
+          queues.set(name, q);
+          q.push({ tab, cb, resolve, reject, granted: false });
+          grant(name);
+        });
+      },
+    };
+    tab.BroadcastChannel = class {
+      constructor(name) { this.name = name; this.closed = false; this.tab = tab; channels.add(this); tab.channels.add(this); }
+      postMessage(data) {
+        if (this.closed || !tab.alive) return;
+        const copy = structuredClone(data);
+        browser.posted.push(copy);
+        for (const other of channels) {
+          if (other === this || other.name !== this.name || other.closed) continue;
+          if (browser.dropTo && browser.dropTo(other.tab, copy)) continue;
+          setTimeout(() => { if (!other.closed && other.tab.alive && other.onmessage) other.onmessage({ data: structuredClone(copy) }); }, 0);
+        }
+      }
+      close() { this.closed = true; channels.delete(this); }
+    };
+    return tab;
+  };
+  browser.crash = (tab) => {
+    tab.alive = false;
+    tab.channels.forEach((c) => c.close());
+    queues.forEach((q, name) => q.slice().forEach((w) => {
+      if (w.tab !== tab) return;
+      if (w.granted) w.release();
+      else q.splice(q.indexOf(w), 1);
+    }));
+  };
+  return browser;
+}
+
+/**
+ * `n` tabs of one browser context sharing one connection, each wired to the same WebSocket,
+ * EventSource and fetch fakes (the server side): `tabs[i].rt`, `.states`, `.errors`, `.tab`.
+ */
+function setupTabs(n, options = {}, base = 'http://app.test/realtime') {
+  class WS extends FakeWebSocket {}
+  WS.instances = [];
+  class ES extends FakeEventSource {}
+  ES.instances = [];
+  const fetch = fakeFetch();
+  const browser = fakeBrowser();
+  const open = () => {
+    const tab = browser.tab();
+    const rt = Realtime.connect(base, {
+      WebSocket: WS, EventSource: ES, fetch, locks: tab.locks, BroadcastChannel: tab.BroadcastChannel,
+      reconnect: { initialDelay: 1, maxDelay: 4, factor: 2, jitter: 0 }, connectTimeout: 1000,
+      location: { href: 'http://app.test/chat' },
+      ...options,
+    });
+    clients.add(rt);
+    const t = { rt, tab, states: [], errors: [], resets: [] };
+    rt.on('state', (s) => t.states.push(s));
+    rt.on('error', (e) => t.errors.push(e));
+    rt.on('reset', (r) => t.resets.push(r.topics));
+    return t;
+  };
+  const tabs = Array.from({ length: n }, open);
+  return { tabs, open, browser, WS, ES, fetch, ws: (i = -1) => WS.instances.at(i), es: (i = -1) => ES.instances.at(i) };
+}
+
+module.exports.fakeBrowser = fakeBrowser;
+module.exports.setupTabs = setupTabs;

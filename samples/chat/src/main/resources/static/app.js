@@ -1,4 +1,5 @@
-// The chat page: one Realtime connection, the topic `chat`, plain DOM. No build step.
+// The chat page: one Realtime connection, shared with the page's other tabs, the topic `chat`,
+// plain DOM. No build step.
 (function () {
   'use strict';
 
@@ -21,7 +22,10 @@
     if (rt) rt.close();
     var choice = picker.value;
     // One connection for the page; a forced transport is a list of one.
-    rt = Realtime.connect('/realtime', choice === 'auto' ? {} : { transports: [choice] });
+    // Tabs of this origin share one connection (the default); ?share=false gives this tab its own.
+    var options = choice === 'auto' ? {} : { transports: [choice] };
+    if (params.get('share') === 'false') options.share = false;
+    rt = Realtime.connect('/realtime', options);
     rt.on('state', render);
     rt.on('reset', function (info) {
       notice('reset', 'History could not cover the gap on ' + info.topics.join(', ') +

@@ -2,7 +2,10 @@ package io.realtime.webmvc;
 
 import java.security.Principal;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.realtime.core.Cursor;
@@ -178,6 +181,32 @@ public class Admission {
 			throw new RealtimeException(Reason.BAD_REQUEST, "'since' is not a message id");
 		}
 		return id;
+	}
+
+	/**
+	 * Per-topic positions sent as {@code since=<topic>=<message id>} query values, or a
+	 * {@code bad_request}.
+	 * @param values the values as sent, {@code null} for none
+	 * @return the id to resume after, by topic
+	 */
+	public Map<String, String> sinceByTopic(@Nullable List<String> values) {
+		if (values == null || values.isEmpty()) {
+			return Map.of();
+		}
+		if (values.size() > this.maxTopics) {
+			throw new RealtimeException(Reason.BAD_REQUEST, "too many 'since' values");
+		}
+		Map<String, String> positions = new LinkedHashMap<>();
+		for (String value : values) {
+			int eq = value.indexOf('=');
+			String topic = (eq > 0) ? value.substring(0, eq) : null;
+			String id = (eq > 0) ? value.substring(eq + 1) : null;
+			if (!Topics.isValid(topic) || !MessageIds.isValid(id) || positions.put(topic, id) != null) {
+				throw new RealtimeException(Reason.BAD_REQUEST,
+						"'since' must be <topic>=<message id>, at most once per topic");
+			}
+		}
+		return positions;
 	}
 
 	/**

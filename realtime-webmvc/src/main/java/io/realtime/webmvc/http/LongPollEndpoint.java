@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * {@code GET {base}/long-poll?topic=…[&cursor=…][&rewind=…]}: like poll, but when nothing is there yet the
+ * {@code GET {base}/long-poll?topic=…[&cursor=…][&since=…][&rewind=…]}: like poll, but when nothing is there yet the
  * request waits, holding no thread, on a {@link DeferredResult} until a message arrives or the
  * timeout passes. Where the container's fast path allows it and {@code detach} is set, a waiting
  * request is carried past its request instead ({@link ContainerFastPaths#detach}) so it keeps no

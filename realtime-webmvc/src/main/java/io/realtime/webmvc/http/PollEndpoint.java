@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET {base}/poll?topic=…[&cursor=…][&rewind=…]}: answers at once with what arrived since the
+ * {@code GET {base}/poll?topic=…[&cursor=…][&since=…][&rewind=…]}: answers at once with what arrived since the
  * cursor (or, with {@code rewind}, the newest messages of the topics it starts).
  *
  * @since 0.1.0

@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * {@code GET {base}/sse?topic=…[&rewind=…]}: a Server-Sent Events stream. Every event's {@code id} is the
+ * {@code GET {base}/sse?topic=…[&since=…][&rewind=…]}: a Server-Sent Events stream. Every event's {@code id} is the
  * cursor after it, so a browser's automatic reconnect (with {@code Last-Event-ID}) resumes every
  * topic. The stream is an {@link SseEmitter}, or, where the container's fast path allows it
  * ({@link ContainerFastPaths#detach}), a response carried past its request so it keeps none of
@@ -67,9 +67,10 @@ public class SseEndpoint {
 			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
 		QueryParameters query = QueryParameters.of(request);
 		// on an automatic reconnect the browser repeats the original URL: the header is newer
-		String resumeFrom = (lastEventId != null && !lastEventId.isBlank()) ? lastEventId : query.first("cursor");
+		boolean reconnect = lastEventId != null && !lastEventId.isBlank();
+		String resumeFrom = reconnect ? lastEventId : query.first("cursor");
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.broker, this.admission, resumeFrom,
-				query, request);
+				!reconnect, query, request);
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
 		// the topic limit is answered here: once taken over, a stream could only close

@@ -176,6 +176,11 @@ final class WebSocketProtocol {
 		if (sinceNode != null && !sinceNode.isNull()) {
 			since = this.admission.since(sinceNode.isString() ? sinceNode.asString() : "");
 		}
+		JsonNode cursorNode = frame.get("cursor");
+		if (since == null && cursorNode != null && !cursorNode.isNull()) {
+			// an HTTP cursor, so a client switching from HTTP resumes a topic it has had no message on
+			since = this.admission.cursor(cursorNode.isString() ? cursorNode.asString() : "-").position(topic);
+		}
 		int rewind = rewind(frame.get("rewind"));
 		this.admission.subscribe(topic, this.principal, this.subscriptions.keySet());
 		if (since == null && rewind > 0) {
