@@ -177,6 +177,10 @@ class SpringSecurityIntegrationTests {
 			return session;
 		}
 
+		HttpClient http() {
+			return this.http;
+		}
+
 		URI uri(String path) {
 			return URI.create("http://localhost:" + this.port + path);
 		}
