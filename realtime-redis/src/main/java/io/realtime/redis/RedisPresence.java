@@ -162,8 +162,12 @@ public final class RedisPresence implements Presence, AutoCloseable {
 		halt();
 	}
 
-	/** Stop without a goodbye, as an instance that is killed: its members run out. */
-	synchronized void halt() {
+	/**
+	 * Stop renewing and listening without a goodbye, as an instance that is killed: its members
+	 * stay in Redis until they run out, within three heartbeats, and leave then. For a stop that
+	 * must not wait for Redis, and for tests of the bound.
+	 */
+	public synchronized void halt() {
 		if (this.executor != null) {
 			this.executor.shutdownNow();
 			this.executor = null;

@@ -38,14 +38,14 @@ import static org.awaitility.Awaitility.await;
  * whatever its transport; others who asked are told of its join and leave on every transport;
  * {@code GET /presence} and the WebSocket {@code presence} frame list the members; a polling
  * client that stops polling leaves after the poll timeout; the policy decides who sees presence;
- * the limits refuse with the protocol's answers.
+ * the limits refuse with the protocol's answers. Run on Redis too ({@code RedisPresenceIntegrationTests}).
  */
 @SpringBootTest(classes = { TestApplication.class, PresenceIntegrationTests.PresenceConfiguration.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "realtime.presence.topics=room/**", "realtime.presence.poll-timeout=1s",
 				"realtime.presence.max-members=3", "realtime.presence.max-info-size=64B",
 				"realtime.long-poll.timeout=2s", "realtime.sse.heartbeat=500ms" })
-class PresenceIntegrationTests {
+public class PresenceIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -367,7 +367,7 @@ class PresenceIntegrationTests {
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
-	static class PresenceConfiguration {
+	public static class PresenceConfiguration {
 
 		/** Anyone may subscribe anywhere; nobody may see who is on {@code room/secret/**}. */
 		@Bean
