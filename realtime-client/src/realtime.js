@@ -7,6 +7,8 @@
  *   const rt = Realtime.connect('/realtime', options);
  *   const sub = rt.subscribe('chat', (data, message) => { ... });   sub.unsubscribe();
  *   rt.subscribe('chat', fn, { rewind: 50 });  // the newest 50 messages first, then live ones
+ *   const sub = rt.subscribe('chat', fn, { presence: true, info: { name: 'Ada' } });
+ *   await sub.presence();  sub.on('join' | 'leave', (member) => { ... });  // see Presence below
  *   const id = await rt.publish('chat', { text: 'hi' });  // rejects with err.code/.status/.detail
  *   const off = rt.on('state' | 'message' | 'reset' | 'error', fn);
  *   rt.transport;  // 'websocket' | 'sse' | 'long-poll' | 'poll' | null (null while not open)
@@ -62,6 +64,13 @@
  * frame, or a cursor that covers it): a resume never rewinds. Over HTTP one request carries one
  * `rewind` for every topic it starts, the largest asked for, so topics subscribed at the same
  * moment may get more history than they asked for.
+ * Presence (on topics the server lists in `realtime.presence.topics`). Every subscriber is a
+ * member, `{ id, user?, info? }`; `info` (a small JSON object) goes with the subscribe: `"info"`
+ * in the WebSocket frame, `info=` on /sse, /poll, /long-poll (one per request: the first topic's
+ * that has one). Polls of subscriptions with `presence` or `info` carry this connection's random
+ * `client` id, so a polling client stays one member (without them it is no member on polls). `presence: true` asks for news: `join` / `leave` frames, SSE events or the `presence`
+ * entries of poll replies, handed to `sub.on('join' | 'leave', fn)` (never one's own). News
+ * missed while reconnecting is not replayed: call `sub.presence()` again once open.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
  */
@@ -196,6 +205,7 @@
       var rewind = self.client.rewinds.get(topic);
       if (since != null) frame.since = since;
       else if (rewind) frame.rewind = rewind;
+      Object.assign(frame, self.client._presenceOf([topic], true));
       self.subs.add(topic);
       self._send(frame);
     });
@@ -219,6 +229,15 @@
     });
   };
 
+  /** Asks for a topic's members: resolves with the `presence` frame's. */
+  WsTransport.prototype.members = function (topic) {
+    var self = this, ref = 'r' + (++this.seq);
+    return new Promise(function (resolve, reject) {
+      self.pending.set(ref, { resolve: resolve, reject: reject });
+      self._send({ type: 'presence', topic: topic, ref: ref });
+    });
+  };
+
   WsTransport.prototype._frame = function (raw) {
     var f;
     try { f = JSON.parse(raw); } catch (e) { return this.cb.error(makeError('unreadable frame', { code: 'bad_frame' })); }
@@ -234,6 +253,12 @@
         break;
       case 'published':
         if (p) { this.pending.delete(f.ref); p.resolve(f.id); }
+        break;
+      case 'presence':
+        if (p) { this.pending.delete(f.ref); p.resolve(f.members || []); }
+        break;
+      case 'join': case 'leave':
+        this.cb.presence(f);
         break;
       case 'error':
         var err = makeError(f.message || f.code || 'error', { code: f.code, ref: f.ref, topic: f.topic });
@@ -333,6 +358,12 @@
       if (self.done || (es !== self.cur && es !== self.next)) return;
       if (e.lastEventId) self.cb.cursor(e.lastEventId);
       self.cb.positioned(topics);
+    });
+    ['join', 'leave'].forEach(function (type) {
+      es.addEventListener(type, function (e) {
+        if (self.done || (es !== self.cur && es !== self.next)) return;
+        try { self.cb.presence(Object.assign({ type: type }, JSON.parse(e.data))); } catch (x) { /* unreadable */ }
+      });
     });
     es.addEventListener('reset', function (e) {
       if (self.done || (es !== self.cur && es !== self.next)) return;
@@ -478,6 +509,9 @@
     this.lastIds = new Map();  // topic -> id of the last message delivered
     this.rewinds = new Map();  // topic -> messages to rewind, until the server has positioned it
     this.seen = new Map();     // topic -> Set of recent ids (insertion ordered, bounded)
+    this.presenceSubs = new Map(); // topic -> Set of { news, info, on: { join: [], leave: [] } }
+    // A polling client's own id (PROTOCOL "Presence"), the same on every poll of this connection.
+    this.clientId = 'k' + Math.floor(this.opts.random() * 1e15).toString(36) + Date.now().toString(36);
     this.cursor = null;        // latest HTTP cursor
     this.sinceCursor = 0;      // messages delivered (over WebSocket) after the cursor was issued
     this.listeners = {};
@@ -498,6 +532,7 @@
     if (!validTopic(topic)) throw new TypeError('invalid topic: ' + topic);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
     var rewind = options && options.rewind != null ? options.rewind : 0;
+    var presence = newPresence(options);
     if (!Number.isSafeInteger(rewind) || rewind < 0) throw new TypeError('rewind must be a whole number, 0 or more');
     var self = this, set = this.topics.get(topic), active = true;
     if (!set) { set = new Set(); this.topics.set(topic, set); }
@@ -507,12 +542,19 @@
     // Wrap so the same function may be subscribed twice and unsubscribed independently.
     var entry = function (data, message) { handler(data, message); };
     set.add(entry);
+    var presenceChanged = this._addPresence(topic, presence);
     if (wasEmpty) this._topicsChanged();
+    else if (presenceChanged) this._presenceChanged(topic);
     return {
       topic: topic,
+      /** Resolves with the topic's members, `[{ id, user?, info? }]`. */
+      presence: function () { return self._members(topic); },
+      /** `'join'` or `'leave'` of another member (needs `presence: true`); returns `off`. */
+      on: function (event, fn) { return presenceOn(presence, event, fn); },
       unsubscribe: function () {
         if (!active) return;
         active = false;
+        self._removePresence(topic, presence);
         var s = self.topics.get(topic);
         if (!s || !s.delete(entry) || s.size) return;
         self.topics.delete(topic);
@@ -593,6 +635,10 @@
     var rewinds = this.rewinds;
     var rewind = topics.reduce(function (most, t) { return Math.max(most, rewinds.get(t) || 0); }, 0);
     if (rewind) q.push('rewind=' + rewind);
+    var presence = this._presenceOf(topics, false);
+    if (path !== '/sse' && presence.member) q.push('client=' + this.clientId);
+    if (presence.presence) q.push('presence=true');
+    if (presence.info) q.push('info=' + encodeURIComponent(JSON.stringify(presence.info)));
     return this.httpBase + path + '?' + q.join('&');
   };
 
@@ -652,6 +698,8 @@
     if (body.recovered === false) this._reset(body.reset || this._topicList());
     var msgs = body.messages || [];
     for (var i = 0; i < msgs.length; i++) this._deliver(msgs[i], true);
+    var news = body.presence || [];
+    for (var j = 0; j < news.length; j++) this._presence(news[j]);
   };
 
   Client.prototype._start = function (index) {
@@ -678,6 +726,7 @@
       cursor: live(this._setCursor),
       subscribed: live(this._subscribed),
       positioned: live(this._positioned),
+      presence: live(this._presence),
       error: live(function (err) { err.transport = name; this._emit('error', err); })
     });
     try { t.open(); } catch (e) { if (t === this.current) this._failed(e); }
@@ -725,6 +774,82 @@
     var delay = Math.max(backoffDelay(this.attempt++, this.opts.reconnect, this.opts.random), atLeast || 0);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(function () { self.retryTimer = null; self._start(index); }, delay);
+  };
+
+  // ------------------------------------------------------------------------------------------
+  // Presence: what each subscription asked for, and the news handed to it.
+
+  function newPresence(options) {
+    var info = options && options.info != null ? options.info : undefined;
+    if (info !== undefined && (typeof info !== 'object' || Array.isArray(info))) throw new TypeError('info must be an object');
+    return { news: !!(options && options.presence), info: info, on: { join: [], leave: [] } };
+  }
+
+  function presenceOn(presence, event, fn) {
+    var list = presence.on[event];
+    if (!list) throw new TypeError('unknown presence event: ' + event);
+    list.push(fn);
+    return function off() { var i = list.indexOf(fn); if (i >= 0) list.splice(i, 1); };
+  }
+
+  /** Adds a subscription's presence; true when the topic's news is asked for only now. */
+  Client.prototype._addPresence = function (topic, presence) {
+    var set = this.presenceSubs.get(topic);
+    if (!set) this.presenceSubs.set(topic, set = new Set());
+    var before = this._presenceOf([topic], true).presence;
+    set.add(presence);
+    return !before && presence.news;
+  };
+
+  Client.prototype._removePresence = function (topic, presence) {
+    var set = this.presenceSubs.get(topic);
+    if (set && set.delete(presence) && !set.size) this.presenceSubs.delete(topic);
+  };
+
+  /**
+   * `{ presence: true, info }` as the subscribe of these topics asks (`info` of the first that has
+   * one); for HTTP also `member`: a poll names its client only for subscriptions with presence.
+   */
+  Client.prototype._presenceOf = function (topics, frame) {
+    var out = {}, subs = this.presenceSubs;
+    topics.forEach(function (t) {
+      (subs.get(t) || []).forEach(function (p) {
+        if (!frame && (p.news || p.info !== undefined)) out.member = true;
+        if (p.news) out.presence = true;
+        if (p.info !== undefined && out.info === undefined) out.info = p.info;
+      });
+    });
+    return out;
+  };
+
+  /** A topic already subscribed now asks for news: subscribe it again (WebSocket) or reopen. */
+  Client.prototype._presenceChanged = function (topic) {
+    var t = this.current;
+    if (!t) return;
+    if (t.subs) t.subs.delete(topic);
+    t.setTopics();
+  };
+
+  Client.prototype._members = function (topic) {
+    var t = this.current;
+    if (this.state === 'closed') return Promise.reject(makeError('connection is closed', { code: 'closed' }));
+    if (t && t.name === 'websocket' && t.isOpen && !t.done) return t.members(topic);
+    return this._fetch(this.httpBase + '/presence?topic=' + encodeURIComponent(topic), {
+      cache: 'no-store', headers: { Accept: 'application/json' }
+    }).then(function (res) {
+      return res.ok ? res.json().then(function (b) { return b.members || []; }) : httpError(res);
+    });
+  };
+
+  /** News `{ type: 'join' | 'leave', topic, member }` for the topic's subscriptions that asked. */
+  Client.prototype._presence = function (change) {
+    var self = this, set = change && this.presenceSubs.get(change.topic);
+    if (!set || (change.type !== 'join' && change.type !== 'leave')) return;
+    Array.from(set).forEach(function (p) {
+      p.on[change.type].slice().forEach(function (fn) {
+        try { fn(change.member, change); } catch (e) { self._report(e); }
+      });
+    });
   };
 
   var Realtime = {
