@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +22,7 @@ public abstract class AbstractPresenceContractTests {
 	protected static final Duration WAIT = Duration.ofSeconds(10);
 
 	/** A topic of its own per test, so a shared store needs no cleaning. */
-	protected final String topic = "presence-" + UUID.randomUUID();
+	protected String topic = "";
 
 	private final List<Presence.Registration> registrations = new CopyOnWriteArrayList<>();
 
@@ -31,9 +32,15 @@ public abstract class AbstractPresenceContractTests {
 	 */
 	protected abstract Presence createPresence(int maxMembers);
 
+	@BeforeEach
+	void newTopic() {
+		this.topic = "presence-" + UUID.randomUUID();
+	}
+
 	@AfterEach
 	void closeRegistrations() {
 		this.registrations.forEach(Presence.Registration::close);
+		this.registrations.clear();
 	}
 
 	@Test

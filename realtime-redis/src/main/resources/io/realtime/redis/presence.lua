@@ -46,8 +46,11 @@ local function add(id, member)
 end
 
 if op == 'join' then
-	if redis.call('HEXISTS', h, ARGV[7]) == 1 then
-		return -1
+	local held = redis.call('HGET', h, ARGV[7])
+	if held then
+		-- the same member again is a join replayed (the client retried after a lost answer)
+		local member = string.sub(held, string.find(held, '\n', 1, true) + 1)
+		return (member == ARGV[8]) and 1 or -1
 	end
 	local added = add(ARGV[7], ARGV[8])
 	keep()

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,8 +35,13 @@ class RedisPresenceTests extends AbstractPresenceContractTests {
 	private final List<RedisPresence> started = new CopyOnWriteArrayList<>();
 
 	@BeforeAll
-	void connect() {
-		this.connectionFactory = RedisServer.shared().connectionFactory();
+	void connectPresences() {
+		this.connectionFactory = connect();
+	}
+
+	/** The Redis of the test: a standalone one here. */
+	LettuceConnectionFactory connect() {
+		return RedisServer.shared().connectionFactory();
 	}
 
 	@AfterAll
@@ -46,6 +52,7 @@ class RedisPresenceTests extends AbstractPresenceContractTests {
 	@AfterEach
 	void stop() {
 		this.started.forEach(RedisPresence::close);
+		this.started.clear();
 	}
 
 	@Override
@@ -97,8 +104,8 @@ class RedisPresenceTests extends AbstractPresenceContractTests {
 		presence.join(this.topic, new PresenceMember("c1", null, null));
 		await().atMost(WAIT).until(() -> recorder.events.size() == 1);
 		// what an outage longer than the renewal's ttl leaves behind
-		RedisServer.shared().commands().del("realtime:{" + this.topic + "}:presence",
-				"realtime:{" + this.topic + "}:presence-deadlines");
+		new StringRedisTemplate(this.connectionFactory).delete(List.of("realtime:{" + this.topic + "}:presence",
+				"realtime:{" + this.topic + "}:presence-deadlines"));
 
 		await().atMost(WAIT).until(() -> presence.members(this.topic).size() == 1);
 		assertThat(recorder.events).containsExactly("join c1 null", "join c1 null");
