@@ -86,10 +86,39 @@ export interface SubscribeOptions {
    *  handler subscribes, and never on a resume. Over HTTP one request carries the largest
    *  rewind of the topics it starts. Default 0. */
   rewind?: number;
+  /** Ask for news of other members joining and leaving the topic (`sub.on('join' | 'leave')`),
+   *  on topics the server lists in `realtime.presence.topics`. Default false. */
+  presence?: boolean;
+  /** Small client info (a JSON object, at most the server's `realtime.presence.max-info-size`)
+   *  that others see with this member. Over HTTP one request carries the first topic's info. */
+  info?: Record<string, unknown>;
+}
+
+/** One subscriber present on a topic: a connection, or a polling client. */
+export interface Member<I = Record<string, unknown>> {
+  /** Unique on the topic. */
+  id: string;
+  /** The signed-in user's name; absent when anonymous. */
+  user?: string;
+  /** The member's own info, when it sent one. */
+  info?: I;
+}
+
+/** A member's arrival or departure. */
+export interface PresenceChange<I = Record<string, unknown>> {
+  type: 'join' | 'leave';
+  topic: string;
+  member: Member<I>;
 }
 
 export interface Subscription {
   readonly topic: string;
+  /** The topic's members (over the WebSocket when open, else `GET {base}/presence`); rejects
+   *  with a RealtimeError (`forbidden`, `bad_request` when presence is off on the topic). */
+  presence<I = Record<string, unknown>>(): Promise<Member<I>[]>;
+  /** Another member joined or left (needs `presence: true`); never one's own. Returns `off`. */
+  on<I = Record<string, unknown>>(event: 'join' | 'leave',
+    fn: (member: Member<I>, change: PresenceChange<I>) => void): () => void;
   /** Idempotent. The last subscription of a topic unsubscribes it on the server. */
   unsubscribe(): void;
 }

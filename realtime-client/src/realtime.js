@@ -7,6 +7,8 @@
  *   const rt = Realtime.connect('/realtime', options);
  *   const sub = rt.subscribe('chat', (data, message) => { ... });   sub.unsubscribe();
  *   rt.subscribe('chat', fn, { rewind: 50 });  // the newest 50 messages first, then live ones
+ *   const sub = rt.subscribe('chat', fn, { presence: true, info: { name: 'Ada' } });
+ *   await sub.presence();  sub.on('join' | 'leave', (member) => { ... });  // see Presence below
  *   const id = await rt.publish('chat', { text: 'hi' });  // rejects with err.code/.status/.detail
  *   const off = rt.on('state' | 'message' | 'reset' | 'error', fn);
  *   rt.transport;  // 'websocket' | 'sse' | 'long-poll' | 'poll' | null (null while not open)
@@ -74,6 +76,13 @@
  * connection from the positions the tabs announce; tabs see `reconnecting`, then `open`. A tab
  * behind the new connection (or joining a live topic with `rewind`) first fetches its gap with
  * /poll, holding back live messages meanwhile, so every tab gets every message once, in order.
+ * Presence (on topics the server lists in `realtime.presence.topics`). Every subscriber is a
+ * member, `{ id, user?, info? }`; `info` (a small JSON object) goes with the subscribe: `"info"`
+ * in the WebSocket frame, `info=` on /sse, /poll, /long-poll (one per request: the first topic's
+ * that has one). Polls of subscriptions with `presence` or `info` carry this connection's random
+ * `client` id, so a polling client stays one member (without them it is no member on polls). `presence: true` asks for news: `join` / `leave` frames, SSE events or the `presence`
+ * entries of poll replies, handed to `sub.on('join' | 'leave', fn)` (never one's own). News
+ * missed while reconnecting is not replayed: call `sub.presence()` again once open.
  * Long-poll starts each connection with one /poll, which answers at once: it proves the server
  * is reachable within connectTimeout and yields a cursor, so every later request is positioned.
  * It reports `open` only once /long-poll itself works: its first reply, or the request held
@@ -231,6 +240,7 @@
       // positions the topic if the cursor holds it; a very long one would not fit the frame limit
       else if (self.client.cursor && self.client.cursor.length <= MAX_FRAME_CURSOR) frame.cursor = self.client.cursor;
       if (since == null && rewind) frame.rewind = rewind;
+      Object.assign(frame, self.client._presenceOf([topic], true));
       self.subs.add(topic);
       self._send(frame);
     });
@@ -254,6 +264,15 @@
     });
   };
 
+  /** Asks for a topic's members: resolves with the `presence` frame's. */
+  WsTransport.prototype.members = function (topic) {
+    var self = this, ref = 'r' + (++this.seq);
+    return new Promise(function (resolve, reject) {
+      self.pending.set(ref, { resolve: resolve, reject: reject });
+      self._send({ type: 'presence', topic: topic, ref: ref });
+    });
+  };
+
   WsTransport.prototype._frame = function (raw) {
     var f;
     try { f = JSON.parse(raw); } catch (e) { return this.cb.error(makeError('unreadable frame', { code: 'bad_frame' })); }
@@ -269,6 +288,12 @@
         break;
       case 'published':
         if (p) { this.pending.delete(f.ref); p.resolve(f.id); }
+        break;
+      case 'presence':
+        if (p) { this.pending.delete(f.ref); p.resolve(f.members || []); }
+        break;
+      case 'join': case 'leave':
+        this.cb.presence(f);
         break;
       case 'error':
         var err = makeError(f.message || f.code || 'error', { code: f.code, ref: f.ref, topic: f.topic });
@@ -368,6 +393,12 @@
       if (self.done || (es !== self.cur && es !== self.next)) return;
       if (e.lastEventId) self.cb.cursor(e.lastEventId);
       self.cb.positioned(topics);
+    });
+    ['join', 'leave'].forEach(function (type) {
+      es.addEventListener(type, function (e) {
+        if (self.done || (es !== self.cur && es !== self.next)) return;
+        try { self.cb.presence(Object.assign({ type: type }, JSON.parse(e.data))); } catch (x) { /* unreadable */ }
+      });
     });
     es.addEventListener('reset', function (e) {
       if (self.done || (es !== self.cur && es !== self.next)) return;
@@ -527,6 +558,9 @@
     this.lastIds = new Map();  // topic -> id of the last message delivered
     this.rewinds = new Map();  // topic -> messages to rewind, until the server has positioned it
     this.seen = new Map();     // topic -> Set of recent ids (insertion ordered, bounded)
+    this.presenceSubs = new Map(); // topic -> Set of { news, info, on: { join: [], leave: [] } }
+    // A polling client's own id (PROTOCOL "Presence"), the same on every poll of this connection.
+    this.clientId = 'k' + Math.floor(this.opts.random() * 1e15).toString(36) + Date.now().toString(36);
     this.cursor = null;        // latest HTTP cursor
     this.ahead = new Set();    // topics whose lastIds moved past the cursor (over WebSocket)
     this.listeners = {};
@@ -547,6 +581,7 @@
     if (!validTopic(topic)) throw new TypeError('invalid topic: ' + topic);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
     var rewind = options && options.rewind != null ? options.rewind : 0;
+    var presence = newPresence(options);
     if (!Number.isSafeInteger(rewind) || rewind < 0) throw new TypeError('rewind must be a whole number, 0 or more');
     var self = this, set = this.topics.get(topic), active = true;
     if (!set) { set = new Set(); this.topics.set(topic, set); }
@@ -556,12 +591,19 @@
     // Wrap so the same function may be subscribed twice and unsubscribed independently.
     var entry = function (data, message) { handler(data, message); };
     set.add(entry);
+    var presenceChanged = this._addPresence(topic, presence);
     if (wasEmpty) this._topicsChanged();
+    else if (presenceChanged) this._presenceChanged(topic);
     return {
       topic: topic,
+      /** Resolves with the topic's members, `[{ id, user?, info? }]`. */
+      presence: function () { return self._members(topic); },
+      /** `'join'` or `'leave'` of another member (needs `presence: true`); returns `off`. */
+      on: function (event, fn) { return presenceOn(presence, event, fn); },
       unsubscribe: function () {
         if (!active) return;
         active = false;
+        self._removePresence(topic, presence);
         var s = self.topics.get(topic);
         if (!s || !s.delete(entry) || s.size) return;
         self.topics.delete(topic);
@@ -645,6 +687,10 @@
     var rewinds = this.rewinds;
     var rewind = topics.reduce(function (most, t) { return Math.max(most, rewinds.get(t) || 0); }, 0);
     if (rewind) q.push('rewind=' + rewind);
+    var presence = this._presenceOf(topics, false);
+    if (path !== '/sse' && presence.member) q.push('client=' + this.clientId);
+    if (presence.presence) q.push('presence=true');
+    if (presence.info) q.push('info=' + encodeURIComponent(JSON.stringify(presence.info)));
     return this.httpBase + path + '?' + q.join('&');
   };
 
@@ -717,6 +763,8 @@
     if (body.recovered === false) this._reset(body.reset || this._topicList(), true);
     var msgs = body.messages || [];
     for (var i = 0; i < msgs.length; i++) this._deliver(msgs[i], true);
+    var news = body.presence || [];
+    for (var j = 0; j < news.length; j++) this._presence(news[j]);
   };
 
   Client.prototype._start = function (index) {
@@ -743,6 +791,7 @@
       cursor: live(this._setCursor),
       subscribed: live(this._subscribed),
       positioned: live(this._positioned),
+      presence: live(this._presence),
       error: live(function (err) { err.transport = name; this._emit('error', err); })
     });
     try { t.open(); } catch (e) { if (t === this.current) this._failed(e); }
@@ -800,10 +849,11 @@
   // receives each message of its topics once and in order. When the leader goes, the lock passes
   // to another tab, which starts a new Client from the positions every tab announces.
   //
-  // Tab -> leader: hello, sub {topic, seq, since, cursor, rewind}, unsub {topic}, pub {ref, topic,
-  // data}, on {topic, name}, bye. Leader -> tabs: leader {state, transport}, ack {to, topic, seq,
-  // at, fresh}, msg {env}, reset {topics}, pos {topic, at, reset}, cursor {cursor}, state {state,
-  // transport}, error {error}, pubd {to, ref, id | error}, ev {topic, name, args}. Leader messages
+  // Tab -> leader: hello, sub {topic, seq, since, cursor, rewind, presence, info}, unsub {topic},
+  // presence {topic, presence, info}, pub {ref, topic, data}, on {topic, name}, bye. Leader ->
+  // tabs: leader {state, transport}, ack {to, topic, seq, at, fresh}, msg {env}, reset {topics},
+  // pos {topic, at, reset}, cursor {cursor}, state {state, transport}, error {error}, pubd {to,
+  // ref, id | error}, ev {topic, name, args}. Leader messages
   // carry `from`; tabs keep only the current leader's. `on`/`ev` relay any per-subscription event
   // of the connection's subscriptions (`sub.on(name, fn)`, when they have one) without knowing it.
 
@@ -830,6 +880,7 @@
     this.wants = new Map(); // topic -> Set of tab ids
     this.subs = new Map();  // topic -> subscription on the Client
     this.hooked = new Map(); // topic -> Set of per-subscription event names relayed
+    this.presence = new Map(); // topic -> { news, info, subs }: what the tabs asked of presence
     this.watched = new Set(); // tab ids whose end is awaited
     var inner = this.inner = new Client(tab.base, Object.assign({}, tab.options, { share: false }));
     inner.on('state', function (state) { self.send({ t: 'state', state: state, transport: inner.transport }); });
@@ -873,13 +924,20 @@
           if (msg.since != null) { inner.lastIds.set(topic, msg.since); inner.ahead.add(topic); }
           else if (msg.cursor && !inner.cursor) inner.cursor = msg.cursor;
           var rewind = msg.since == null && Number.isSafeInteger(msg.rewind) && msg.rewind > 0 ? msg.rewind : 0;
+          var info = msg.info != null && typeof msg.info === 'object' && !Array.isArray(msg.info) ? msg.info : undefined;
           this.subs.set(topic, inner.subscribe(topic, function (data, env) { self.send({ t: 'msg', env: env }); },
-            { rewind: rewind }));
+            { rewind: rewind, presence: !!msg.presence, info: info }));
+          this.presence.set(topic, { news: !!msg.presence, info: info !== undefined, subs: [] });
+        } else {
+          this._presence(msg);
         }
         this.send({ t: 'ack', to: msg.from, topic: topic, seq: msg.seq, at: inner.lastIds.get(topic), fresh: fresh });
         break;
       case 'unsub':
         this._drop(msg.from, msg.topic);
+        break;
+      case 'presence':
+        if (this.subs.has(msg.topic)) this._presence(msg);
         break;
       case 'on':
         var sub = this.subs.get(msg.topic), names = this.hooked.get(msg.topic);
@@ -887,9 +945,11 @@
         if (!names) this.hooked.set(msg.topic, names = new Set());
         if (names.has(msg.name)) return;
         names.add(msg.name);
-        sub.on(msg.name, function () {
-          self.send({ t: 'ev', topic: msg.topic, name: msg.name, args: Array.prototype.slice.call(arguments) });
-        });
+        try {
+          sub.on(msg.name, function () {
+            self.send({ t: 'ev', topic: msg.topic, name: msg.name, args: Array.prototype.slice.call(arguments) });
+          });
+        } catch (e) { /* an event this connection does not have */ }
         break;
       case 'bye':
         this.wants.forEach(function (tabs, t) { if (tabs.has(msg.from)) self._drop(msg.from, t); });
@@ -919,11 +979,31 @@
     }).catch(function () { /* no watch: the tab's topics stay until this leader goes */ });
   };
 
+  /**
+   * A tab asks presence news or sends member info for a topic: the connection's subscription
+   * asks it too (one more subscription on the Client, whose presence requests add up). Tabs
+   * sharing the connection are one member, with the info of the first tab that sent one.
+   */
+  Relay.prototype._presence = function (msg) {
+    var has = this.presence.get(msg.topic) || { news: false, info: false, subs: [] };
+    var news = !!msg.presence && !has.news, info = msg.info !== undefined && !has.info;
+    if (!news && !info) return;
+    has.news = has.news || news;
+    has.info = has.info || info;
+    try {
+      has.subs.push(this.inner.subscribe(msg.topic, function () {}, { presence: news, info: info ? msg.info : undefined }));
+    } catch (e) { return; } // info that is no object: the tab's own subscribe refused it already
+    this.presence.set(msg.topic, has);
+  };
+
   Relay.prototype._drop = function (tabId, topic) {
     var set = this.wants.get(topic);
     if (!set || !set.delete(tabId) || set.size) return;
     this.wants.delete(topic);
     this.hooked.delete(topic);
+    var extra = this.presence.get(topic);
+    this.presence.delete(topic);
+    if (extra) extra.subs.forEach(function (s) { s.unsubscribe(); });
     var sub = this.subs.get(topic);
     this.subs.delete(topic);
     if (sub) sub.unsubscribe();
@@ -964,6 +1044,7 @@
     this.seen = new Map();      // topic -> Set of recent ids
     this.syncing = new Map();   // topic -> { seq, since, cursor, rewind, buffer } until caught up
     this.events = new Map();    // topic -> Map of event name -> Set of listeners (sub.on)
+    this.presenceAsked = new Map(); // topic -> { presence, info } this tab's subscriptions asked for
     this.leaderCursor = null;   // the leader's latest HTTP cursor
     this.listeners = {};
     this.leaderId = null;
@@ -1022,6 +1103,18 @@
     else this.channel.postMessage(msg);
   };
 
+  /** Notes what a subscription asks of presence; true when it asks more than the tab did. */
+  TabClient.prototype._askPresence = function (topic, presence) {
+    var had = this.presenceAsked.get(topic) || {};
+    var now = { presence: had.presence || presence.news, info: had.info !== undefined ? had.info : presence.info };
+    if (!now.presence && now.info === undefined) return false;
+    this.presenceAsked.set(topic, now);
+    return now.presence !== !!had.presence || now.info !== had.info;
+  };
+
+  /** Members over HTTP, from any tab: the shared connection is not needed for it. */
+  TabClient.prototype._members = Client.prototype._members;
+
   Object.defineProperty(TabClient.prototype, 'lastIds', {
     get: function () { return this.relay ? this.relay.inner.lastIds : this.positions; }
   });
@@ -1035,16 +1128,21 @@
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
     var rewind = options && options.rewind != null ? options.rewind : 0;
     if (!Number.isSafeInteger(rewind) || rewind < 0) throw new TypeError('rewind must be a whole number, 0 or more');
+    var presence = newPresence(options);
     var self = this, set = this.topics.get(topic), active = true;
     if (!set) { set = new Set(); this.topics.set(topic, set); }
     var wasEmpty = set.size === 0;
     if (wasEmpty && rewind > 0) this.rewinds.set(topic, rewind);
     var entry = function (data, message) { handler(data, message); };
     set.add(entry);
+    var asked = this._askPresence(topic, presence);
     if (wasEmpty && this.leaderId != null) this._announce(topic);
+    else if (asked && this.leaderId != null) this._toLeader(Object.assign({ t: 'presence', topic: topic }, this.presenceAsked.get(topic)));
     var mine = [];
     return {
       topic: topic,
+      /** Resolves with the topic's members, `[{ id, user?, info? }]` (tabs sharing a connection are one). */
+      presence: function () { return self._members(topic); },
       /** A per-subscription event of the shared connection's subscription, relayed by name. */
       on: function (name, fn) {
         if (!active) throw new Error('subscription has ended');
@@ -1070,6 +1168,7 @@
         self.seen.delete(topic);
         self.syncing.delete(topic);
         self.events.delete(topic);
+        self.presenceAsked.delete(topic);
         if (self.state !== 'closed' && self.leaderId != null) self._toLeader({ t: 'unsub', topic: topic });
       }
     };
@@ -1082,7 +1181,8 @@
       rewind: this.rewinds.get(topic) || 0, buffer: []
     };
     this.syncing.set(topic, s);
-    this._toLeader({ t: 'sub', topic: topic, seq: s.seq, since: s.since, cursor: s.cursor, rewind: s.rewind });
+    this._toLeader(Object.assign({ t: 'sub', topic: topic, seq: s.seq, since: s.since, cursor: s.cursor, rewind: s.rewind },
+      this.presenceAsked.get(topic)));
     var self = this, byName = this.events.get(topic);
     if (byName) byName.forEach(function (fns, name) { self._toLeader({ t: 'on', topic: topic, name: name }); });
   };
@@ -1280,6 +1380,81 @@
     return locks && typeof locks.request === 'function' && typeof Channel === 'function'
       ? { locks: locks, Channel: Channel } : null;
   }
+
+  // Presence: what each subscription asked for, and the news handed to it.
+
+  function newPresence(options) {
+    var info = options && options.info != null ? options.info : undefined;
+    if (info !== undefined && (typeof info !== 'object' || Array.isArray(info))) throw new TypeError('info must be an object');
+    return { news: !!(options && options.presence), info: info, on: { join: [], leave: [] } };
+  }
+
+  function presenceOn(presence, event, fn) {
+    var list = presence.on[event];
+    if (!list) throw new TypeError('unknown presence event: ' + event);
+    list.push(fn);
+    return function off() { var i = list.indexOf(fn); if (i >= 0) list.splice(i, 1); };
+  }
+
+  /** Adds a subscription's presence; true when the topic's news is asked for only now. */
+  Client.prototype._addPresence = function (topic, presence) {
+    var set = this.presenceSubs.get(topic);
+    if (!set) this.presenceSubs.set(topic, set = new Set());
+    var before = this._presenceOf([topic], true).presence;
+    set.add(presence);
+    return !before && presence.news;
+  };
+
+  Client.prototype._removePresence = function (topic, presence) {
+    var set = this.presenceSubs.get(topic);
+    if (set && set.delete(presence) && !set.size) this.presenceSubs.delete(topic);
+  };
+
+  /**
+   * `{ presence: true, info }` as the subscribe of these topics asks (`info` of the first that has
+   * one); for HTTP also `member`: a poll names its client only for subscriptions with presence.
+   */
+  Client.prototype._presenceOf = function (topics, frame) {
+    var out = {}, subs = this.presenceSubs;
+    topics.forEach(function (t) {
+      (subs.get(t) || []).forEach(function (p) {
+        if (!frame && (p.news || p.info !== undefined)) out.member = true;
+        if (p.news) out.presence = true;
+        if (p.info !== undefined && out.info === undefined) out.info = p.info;
+      });
+    });
+    return out;
+  };
+
+  /** A topic already subscribed now asks for news: subscribe it again (WebSocket) or reopen. */
+  Client.prototype._presenceChanged = function (topic) {
+    var t = this.current;
+    if (!t) return;
+    if (t.subs) t.subs.delete(topic);
+    t.setTopics();
+  };
+
+  Client.prototype._members = function (topic) {
+    var t = this.current;
+    if (this.state === 'closed') return Promise.reject(makeError('connection is closed', { code: 'closed' }));
+    if (t && t.name === 'websocket' && t.isOpen && !t.done) return t.members(topic);
+    return this._fetch(this.httpBase + '/presence?topic=' + encodeURIComponent(topic), {
+      cache: 'no-store', headers: { Accept: 'application/json' }
+    }).then(function (res) {
+      return res.ok ? res.json().then(function (b) { return b.members || []; }) : httpError(res);
+    });
+  };
+
+  /** News `{ type: 'join' | 'leave', topic, member }` for the topic's subscriptions that asked. */
+  Client.prototype._presence = function (change) {
+    var self = this, set = change && this.presenceSubs.get(change.topic);
+    if (!set || (change.type !== 'join' && change.type !== 'leave')) return;
+    Array.from(set).forEach(function (p) {
+      p.on[change.type].slice().forEach(function (fn) {
+        try { fn(change.member, change); } catch (e) { self._report(e); }
+      });
+    });
+  };
 
   var Realtime = {
     /**

@@ -271,3 +271,22 @@ test('without the lock (an opaque origin) a tab keeps a connection of its own', 
   await waitFor(() => got.length === 1);
   assert.equal(rt.transport, 'websocket');
 });
+
+test('presence through a shared connection: the tabs are one member, news reaches the tab that asked', async () => {
+  const { tabs, WS } = setupTabs(2, { transports: ['websocket'] });
+  const [leader, b] = tabs;
+  leader.rt.subscribe('room', () => {});
+  const ws = await openWs(WS);
+  await waitFor(() => ws.frames('subscribe').length === 1, 'room subscribed');
+  assert.deepEqual(ws.frames('subscribe')[0], { type: 'subscribe', topic: 'room' });
+  const joins = [];
+  const sub = b.rt.subscribe('room', () => {}, { presence: true, info: { name: 'Bea' } });
+  sub.on('join', (member) => joins.push(member.user));
+  // the connection asks for news and sends the info once a tab wants them
+  const again = await waitFor(() => ws.frames('subscribe')[1], 'room subscribed again with presence');
+  assert.deepEqual(again, { type: 'subscribe', topic: 'room', presence: true, info: { name: 'Bea' } });
+  ws._receive({ type: 'join', topic: 'room', member: { id: 'm1', user: 'ada' } });
+  await waitFor(() => joins.length === 1, 'the join relayed');
+  assert.deepEqual(joins, ['ada']);
+  assert.throws(() => b.rt.subscribe('room', () => {}, { info: 'not an object' }), TypeError);
+});

@@ -11,6 +11,8 @@
   var status = $('status'), statusText = $('status-text'), statusDetail = $('status-detail');
   var list = $('messages'), nameInput = $('name'), picker = $('transport'), text = $('text');
   var rt = null;
+  var sub = null;
+  var members = new Map(); // who is online (presence): member id -> { id, user, info }
   var shown = new Set(); // ids on the page: a new connection (a transport switch) rewinds again
 
   nameInput.value = params.get('name') || localStorage.getItem('chat.name') || 'guest-' + Math.random().toString(36).slice(2, 6);
@@ -34,8 +36,44 @@
     rt.on('error', function (err) {
       statusDetail.textContent = 'last error: ' + (err.transport ? err.transport + ': ' : '') + err.message;
     });
-    rt.subscribe(TOPIC, function (data, message) { show(message); }, { rewind: HISTORY });
+    // presence: this page is a member with its name; others' joins and leaves keep the list
+    sub = rt.subscribe(TOPIC, function (data, message) { show(message); },
+      { rewind: HISTORY, presence: true, info: { name: nameInput.value.trim() || 'anonymous' } });
+    sub.on('join', function (member) { members.set(member.id, member); renderPeople(); });
+    sub.on('leave', function (member) { members.delete(member.id); renderPeople(); });
+    // news missed while reconnecting is not replayed: take the whole list at every (re)open
+    rt.on('state', function (state) { if (state === 'open') refreshPeople(sub); });
+    members = new Map();
+    renderPeople();
     render();
+  }
+
+  function refreshPeople(of) {
+    of.presence().then(function (list) {
+      if (of !== sub) return; // a newer connection took over
+      members = new Map(list.map(function (member) { return [member.id, member]; }));
+      renderPeople();
+    }, function (err) {
+      statusDetail.textContent = 'who is online: ' + err.message;
+    });
+  }
+
+  /** One chip per name: a person with two tabs open is two members with one name. */
+  function renderPeople() {
+    var names = new Map(), mine = nameInput.value.trim() || 'anonymous';
+    members.forEach(function (member) {
+      var name = String((member.info && member.info.name) || member.user || 'anonymous');
+      names.set(name, (names.get(name) || 0) + 1);
+    });
+    var people = $('people');
+    people.textContent = '';
+    Array.from(names.keys()).sort().forEach(function (name) {
+      var chip = document.createElement('span');
+      chip.className = 'person' + (name === mine ? ' me' : '');
+      chip.textContent = name + (names.get(name) > 1 ? ' \u00d7' + names.get(name) : '');
+      chip.dataset.name = name;
+      people.appendChild(chip);
+    });
   }
 
   function render() {

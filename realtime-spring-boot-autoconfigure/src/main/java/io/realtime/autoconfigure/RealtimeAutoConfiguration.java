@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import io.realtime.core.Broker;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.core.InMemoryPresence;
+import io.realtime.core.Presence;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.ConnectionRegistry;
@@ -57,6 +59,13 @@ public final class RealtimeAutoConfiguration {
 			broker.setMaxHistoryBytes(maxBytes.toBytes());
 		}
 		return broker;
+	}
+
+	/** Who is present on topics, in this instance's memory; {@code realtime-redis} shares it. */
+	@Bean
+	@ConditionalOnMissingBean
+	Presence realtimePresence(RealtimeProperties properties) {
+		return new InMemoryPresence(properties.getPresence().getMaxMembers());
 	}
 
 	/** The publishing API and the policy, from realtime-webmvc: also for apps without a web server. */

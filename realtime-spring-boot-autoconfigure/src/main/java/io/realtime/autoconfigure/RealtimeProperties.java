@@ -90,6 +90,8 @@ public class RealtimeProperties {
 
 	private final Limits limits = new Limits();
 
+	private final Presence presence = new Presence();
+
 	public String getBasePath() {
 		return this.basePath;
 	}
@@ -206,6 +208,10 @@ public class RealtimeProperties {
 
 	public Limits getLimits() {
 		return this.limits;
+	}
+
+	public Presence getPresence() {
+		return this.presence;
 	}
 
 	public static class Broker {
@@ -694,6 +700,79 @@ public class RealtimeProperties {
 				this.burst = burst;
 			}
 
+		}
+
+	}
+
+	public static class Presence {
+
+		/**
+		 * Topic patterns on which subscribers are present and may be told who joins and leaves
+		 * ('room/**' also matches 'room'). Empty turns presence off.
+		 */
+		private List<String> topics = new ArrayList<>();
+
+		/**
+		 * Most members present on one topic; past it a subscribe to the topic is refused until
+		 * one leaves.
+		 */
+		private int maxMembers = 1000;
+
+		/**
+		 * Largest client info a subscriber may send with its presence, as compact JSON.
+		 */
+		private DataSize maxInfoSize = DataSize.ofBytes(256);
+
+		/**
+		 * How long a polling client ('client' id on poll and long-poll) stays present after its
+		 * last poll.
+		 */
+		private Duration pollTimeout = Duration.ofSeconds(15);
+
+		/**
+		 * Interval at which each instance renews its members in Redis; members of an instance that
+		 * stopped without a goodbye are gone within three intervals.
+		 */
+		private Duration heartbeat = Duration.ofSeconds(5);
+
+		public List<String> getTopics() {
+			return this.topics;
+		}
+
+		public void setTopics(List<String> topics) {
+			this.topics = topics;
+		}
+
+		public int getMaxMembers() {
+			return this.maxMembers;
+		}
+
+		public void setMaxMembers(int maxMembers) {
+			this.maxMembers = maxMembers;
+		}
+
+		public DataSize getMaxInfoSize() {
+			return this.maxInfoSize;
+		}
+
+		public void setMaxInfoSize(DataSize maxInfoSize) {
+			this.maxInfoSize = maxInfoSize;
+		}
+
+		public Duration getPollTimeout() {
+			return this.pollTimeout;
+		}
+
+		public void setPollTimeout(Duration pollTimeout) {
+			this.pollTimeout = pollTimeout;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
 		}
 
 	}

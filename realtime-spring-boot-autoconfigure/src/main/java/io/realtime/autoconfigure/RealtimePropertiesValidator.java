@@ -82,6 +82,18 @@ public final class RealtimePropertiesValidator {
 		rate("realtime.limits.publish", limits.getPublish());
 		rate("realtime.limits.subscribe", limits.getSubscribe());
 		rate("realtime.limits.websocket-frames", limits.getWebsocketFrames());
+		RealtimeProperties.Presence presence = properties.getPresence();
+		atLeastOne("realtime.presence.max-members", presence.getMaxMembers());
+		long maxInfo = presence.getMaxInfoSize().toBytes();
+		if (maxInfo < 0 || maxInfo > properties.getMaxMessageSize().toBytes()) {
+			throw new InvalidConfigurationPropertyValueException("realtime.presence.max-info-size",
+					presence.getMaxInfoSize(), "must be between 0B and realtime.max-message-size");
+		}
+		positive("realtime.presence.poll-timeout", presence.getPollTimeout());
+		if (presence.getHeartbeat().toMillis() < 100) {
+			throw new InvalidConfigurationPropertyValueException("realtime.presence.heartbeat", presence.getHeartbeat(),
+					"must be at least 100ms");
+		}
 	}
 
 	/**

@@ -4,10 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.realtime.core.Broker;
+import io.realtime.core.Presence;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.AllowedOrigins;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.webmvc.WireFormat;
 import io.realtime.webmvc.container.ContainerFastPaths;
@@ -15,6 +17,7 @@ import io.realtime.webmvc.http.ClientScriptEndpoint;
 import io.realtime.webmvc.http.LongPollEndpoint;
 import io.realtime.webmvc.http.LongPollSettings;
 import io.realtime.webmvc.http.PollEndpoint;
+import io.realtime.webmvc.http.PresenceEndpoint;
 import io.realtime.webmvc.http.PublishEndpoint;
 import io.realtime.webmvc.http.RealtimeErrorResolver;
 import io.realtime.webmvc.http.RealtimeProblemHandler;
@@ -86,6 +89,21 @@ public final class RealtimeWebMvcAutoConfiguration {
 		return new WireFormat();
 	}
 
+	@Bean(destroyMethod = "destroy")
+	@ConditionalOnMissingBean
+	RealtimePresence realtimeTransportPresence(Presence presence, WireFormat wire,
+			ObjectProvider<JsonMapper> jsonMapper, RealtimeProperties properties) {
+		RealtimeProperties.Presence settings = properties.getPresence();
+		return new RealtimePresence(presence, settings.getTopics(), (int) settings.getMaxInfoSize().toBytes(),
+				settings.getPollTimeout(), wire, jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PresenceEndpoint realtimePresenceEndpoint(Admission admission, RealtimePresence presence, WireFormat wire) {
+		return new PresenceEndpoint(admission, presence, wire);
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	AllowedOrigins realtimeAllowedOrigins(RealtimeProperties properties) {
@@ -126,30 +144,33 @@ public final class RealtimeWebMvcAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.poll.enabled", matchIfMissing = true)
 	PollEndpoint realtimePollEndpoint(Broker broker, Admission admission, WireFormat wire,
-			RealtimeProperties properties) {
-		return new PollEndpoint(broker, admission, wire, properties.getPoll().getMaxBatch());
+			RealtimePresence presence, RealtimeProperties properties) {
+		return new PollEndpoint(broker, admission, wire, properties.getPoll().getMaxBatch(), presence);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.long-poll.enabled", matchIfMissing = true)
 	LongPollEndpoint realtimeLongPollEndpoint(Broker broker, Admission admission, ConnectionRegistry connections,
-			WireFormat wire, ContainerFastPaths fastPaths, RealtimeProperties properties) {
+			WireFormat wire, ContainerFastPaths fastPaths, RealtimePresence presence, RealtimeProperties properties) {
 		RealtimeProperties.LongPoll longPoll = properties.getLongPoll();
 		return new LongPollEndpoint(broker, admission, connections, wire, fastPaths,
 				new LongPollSettings(properties.getPoll().getMaxBatch(), longPoll.getTimeout(), longPoll.isDetach(),
-						properties.getSendTimeLimit()));
+						properties.getSendTimeLimit()),
+				presence);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "realtime.sse.enabled", matchIfMissing = true)
 	SseEndpoint realtimeSseEndpoint(Broker broker, Admission admission, ConnectionRegistry connections,
-			RealtimeMetrics metrics, WireFormat wire, ContainerFastPaths fastPaths, RealtimeProperties properties) {
+			RealtimeMetrics metrics, WireFormat wire, ContainerFastPaths fastPaths, RealtimePresence presence,
+			RealtimeProperties properties) {
 		RealtimeProperties.Sse sse = properties.getSse();
 		return new SseEndpoint(broker, admission, connections, metrics, wire, fastPaths,
 				new SseSettings(sse.getHeartbeat(), sse.getRetry(), properties.getSendBufferSize().toBytes(),
-						properties.getSendTimeLimit(), sse.isDetach()));
+						properties.getSendTimeLimit(), sse.isDetach()),
+				presence);
 	}
 
 	@Bean
@@ -199,11 +220,11 @@ public final class RealtimeWebMvcAutoConfiguration {
 		RealtimeWebSocketHandler realtimeWebSocketHandler(Broker broker, RealtimePublisher publisher,
 				Admission admission, ConnectionRegistry connections, RealtimeMetrics metrics,
 				ObjectProvider<JsonMapper> jsonMapper, WireFormat wire, ContainerFastPaths fastPaths,
-				RealtimeProperties properties) {
+				RealtimePresence presence, RealtimeProperties properties) {
 			WebSocketSettings settings = new WebSocketSettings(properties.getWebsocket().getPingInterval(),
 					properties.getSendBufferSize().toBytes(), properties.getSendTimeLimit());
 			return new RealtimeWebSocketHandler(broker, publisher, admission, connections, metrics,
-					jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), wire, fastPaths, settings);
+					jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), wire, fastPaths, settings, presence);
 		}
 
 		@Bean

@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import io.realtime.core.Broker;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.InMemoryBroker;
+import io.realtime.core.InMemoryPresence;
+import io.realtime.core.Presence;
 import io.realtime.core.TopicLimitException;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
@@ -23,6 +25,7 @@ import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.webmvc.TopicPatternAuthorizationPolicy;
 import io.realtime.webmvc.WireFormat;
@@ -30,6 +33,7 @@ import io.realtime.webmvc.container.ContainerFastPaths;
 import io.realtime.webmvc.tomcat.TomcatFastPaths;
 import io.realtime.webmvc.http.LongPollEndpoint;
 import io.realtime.webmvc.http.PollEndpoint;
+import io.realtime.webmvc.http.PresenceEndpoint;
 import io.realtime.webmvc.http.PublishEndpoint;
 import io.realtime.webmvc.http.RealtimeProblemHandler;
 import io.realtime.webmvc.http.SseEndpoint;
@@ -166,6 +170,41 @@ class RealtimeAutoConfigurationTests {
 				assertThatExceptionOfType(RealtimeException.class).isThrownBy(() -> access.publish("chat", null))
 					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(RealtimeException.Reason.FORBIDDEN));
 			});
+	}
+
+	@Test
+	void presenceIsInMemoryAndOffByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).getBean(Presence.class).isInstanceOf(InMemoryPresence.class);
+			assertThat(context).hasSingleBean(PresenceEndpoint.class);
+			assertThat(context.getBean(RealtimePresence.class).isOn("chat")).isFalse();
+		});
+	}
+
+	@Test
+	void presenceTopicsComeFromProperties() {
+		this.contextRunner.withPropertyValues("realtime.presence.topics=chat,rooms/**").run((context) -> {
+			RealtimePresence presence = context.getBean(RealtimePresence.class);
+			assertThat(presence.isOn("chat")).isTrue();
+			assertThat(presence.isOn("rooms/a/b")).isTrue();
+			assertThat(presence.isOn("news")).isFalse();
+		});
+	}
+
+	@Test
+	void presenceBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withBean("userPresence", Presence.class, () -> new InMemoryPresence(1)).run((context) -> {
+			assertThat(context).hasSingleBean(Presence.class);
+			assertThat(context).getBean(Presence.class).isSameAs(context.getBean("userPresence"));
+		});
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "realtime.presence.max-members=0", "realtime.presence.poll-timeout=0s",
+			"realtime.presence.heartbeat=10ms", "realtime.presence.max-info-size=128KB" })
+	void badPresenceSettingsFailFast(String property) {
+		this.contextRunner.withPropertyValues(property)
+			.run((context) -> assertFailedOnInvalidProperty(context, property.substring(0, property.indexOf('='))));
 	}
 
 	@Test

@@ -131,6 +131,18 @@ public class Admission {
 	}
 
 	/**
+	 * Admit a request to see who is present on a topic (its members, or news of joins and
+	 * leaves).
+	 * @param topic a valid topic
+	 * @param principal the user, or {@code null}
+	 */
+	public void seePresence(String topic, @Nullable Principal principal) {
+		if (!this.policy.canSeePresence(principal, topic)) {
+			throw new RealtimeException(Reason.FORBIDDEN, "seeing who is on '" + topic + "' is not allowed");
+		}
+	}
+
+	/**
 	 * Admit a client message's size.
 	 * @param bytes its size in bytes, as sent
 	 * @param what what the client sent, for the error: "body", "frame"

@@ -29,4 +29,16 @@ public interface RealtimeAuthorizationPolicy {
 	 */
 	boolean canPublish(@Nullable Principal principal, String topic);
 
+	/**
+	 * Whether the principal may see who is present on the topic: its members and the news of
+	 * joins and leaves. By default whoever may subscribe to it.
+	 * @param principal the authenticated user, or {@code null} when anonymous
+	 * @param topic a valid topic on which presence is on
+	 * @return {@code true} to allow
+	 * @since 0.1.0
+	 */
+	default boolean canSeePresence(@Nullable Principal principal, String topic) {
+		return canSubscribe(principal, topic);
+	}
+
 }

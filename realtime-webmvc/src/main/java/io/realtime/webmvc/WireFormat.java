@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.realtime.core.Cursor;
 import io.realtime.core.Message;
+import io.realtime.core.PresenceMember;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
@@ -113,6 +114,19 @@ public final class WireFormat {
 	 * @return compact JSON
 	 */
 	public String pollReply(List<Message> messages, String cursor, Collection<String> reset) {
+		return pollReply(messages, cursor, reset, List.of());
+	}
+
+	/**
+	 * The reply of a poll or long poll, with news of presence.
+	 * @param messages the messages, oldest first
+	 * @param cursor the cursor after them
+	 * @param reset the topics that could not be resumed without a gap
+	 * @param presence {@link #presenceChange} entries, oldest first
+	 * @return compact JSON
+	 */
+	public String pollReply(List<Message> messages, String cursor, Collection<String> reset,
+			List<String> presence) {
 		StringBuilder json = new StringBuilder(96 + messages.size() * 128).append("{\"messages\":[");
 		for (int i = 0; i < messages.size(); i++) {
 			json.append((i > 0) ? "," : "").append(envelope(messages.get(i)));
@@ -120,6 +134,9 @@ public final class WireFormat {
 		json.append("],\"cursor\":\"").append(cursor).append("\",\"recovered\":").append(reset.isEmpty());
 		if (!reset.isEmpty()) {
 			json.append(",\"reset\":").append(topicArray(reset));
+		}
+		if (!presence.isEmpty()) {
+			json.append(",\"presence\":[").append(String.join(",", presence)).append(']');
 		}
 		return json.append('}').toString();
 	}
@@ -211,6 +228,74 @@ public final class WireFormat {
 			json.append(",\"retryAfter\":").append(retryAfter.toMillis());
 		}
 		return json.append('}').toString();
+	}
+
+	/**
+	 * A presence member {@code {"id":…,"user":…,"info":…}}; {@code user} and {@code info} only
+	 * when it has them.
+	 * @param member the member
+	 * @return compact JSON
+	 */
+	public String member(PresenceMember member) {
+		StringBuilder json = new StringBuilder("{\"id\":").append(quote(member.id()));
+		if (member.user() != null) {
+			json.append(",\"user\":").append(quote(member.user()));
+		}
+		if (member.info() != null) {
+			// checked and compacted JSON when the member joined
+			json.append(",\"info\":").append(member.info());
+		}
+		return json.append('}').toString();
+	}
+
+	/**
+	 * The members present on a topic: the reply of {@code GET /presence}, and with a type and the
+	 * client's reference the WebSocket {@code presence} frame.
+	 * @param type the frame type, or {@code null} for the HTTP body
+	 * @param topic the topic
+	 * @param members the members
+	 * @param ref the client's reference, echoed, or {@code null}
+	 * @return compact JSON
+	 */
+	public String presence(@Nullable String type, String topic, List<PresenceMember> members, @Nullable String ref) {
+		StringBuilder json = new StringBuilder("{");
+		if (type != null) {
+			json.append("\"type\":\"").append(type).append("\",");
+		}
+		json.append("\"topic\":\"").append(topic).append("\",\"members\":[");
+		for (int i = 0; i < members.size(); i++) {
+			json.append((i > 0) ? "," : "").append(member(members.get(i)));
+		}
+		json.append(']');
+		if (ref != null) {
+			json.append(",\"ref\":").append(quote(ref));
+		}
+		return json.append('}').toString();
+	}
+
+	/**
+	 * News of a member who joined or left a topic: the WebSocket frame, and an entry of a poll
+	 * reply's {@code presence} array.
+	 * @param joined {@code true} for {@code join}, {@code false} for {@code leave}
+	 * @param topic the topic
+	 * @param member the member
+	 * @return compact JSON
+	 */
+	public String presenceChange(boolean joined, String topic, PresenceMember member) {
+		return "{\"type\":\"" + (joined ? "join" : "leave") + "\",\"topic\":\"" + topic + "\",\"member\":"
+				+ member(member) + "}";
+	}
+
+	/**
+	 * The SSE {@code join} or {@code leave} event. It has no id: it moves no cursor.
+	 * @param joined {@code true} for {@code join}, {@code false} for {@code leave}
+	 * @param topic the topic
+	 * @param member the member
+	 * @return the event
+	 */
+	public byte[] ssePresenceChange(boolean joined, String topic, PresenceMember member) {
+		return utf8("event:" + (joined ? "join" : "leave") + "\ndata:{\"topic\":\"" + topic + "\",\"member\":"
+				+ member(member) + "}\n\n");
 	}
 
 	/**

@@ -11,7 +11,9 @@ import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.autoconfigure.RealtimeProperties;
 import io.realtime.autoconfigure.RealtimePropertiesValidator;
 import io.realtime.core.Broker;
+import io.realtime.core.Presence;
 import io.realtime.redis.RedisBroker;
+import io.realtime.redis.RedisPresence;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -31,7 +33,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
  * the {@link RedisBroker} of {@code realtime-redis} on the application's Redis connection
- * ({@code spring.data.redis.*}). It takes the place of the in-memory broker unless
+ * ({@code spring.data.redis.*}), and its {@link RedisPresence}. They take the place of the
+ * in-memory broker and presence unless
  * {@code realtime.broker.type=memory}.
  *
  * @since 0.1.0
@@ -65,6 +68,20 @@ public final class RealtimeRedisAutoConfiguration {
 			}
 			broker.start();
 			return broker;
+		}
+
+		/** Presence shared by every instance, renewed every {@code realtime.presence.heartbeat}. */
+		@Bean
+		@ConditionalOnMissingBean(Presence.class)
+		RedisPresence realtimePresence(RedisConnectionFactory connectionFactory, RealtimeProperties properties,
+				RealtimeRedisProperties redisProperties) {
+			RealtimePropertiesValidator.validate(properties);
+			RealtimeProperties.Presence settings = properties.getPresence();
+			RedisPresence presence = new RedisPresence(connectionFactory, settings.getMaxMembers());
+			presence.setNamespace(redisProperties.getNamespace());
+			presence.setHeartbeat(settings.getHeartbeat());
+			presence.start();
+			return presence;
 		}
 
 		/** With Micrometer, what each instance hears from Redis: only its subscribers' topics. */

@@ -11,10 +11,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.realtime.autoconfigure.RealtimeAutoConfiguration;
 import io.realtime.core.Broker;
+import io.realtime.core.InMemoryPresence;
+import io.realtime.core.Presence;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InMemoryBroker;
 import io.realtime.core.Subscription;
 import io.realtime.redis.RedisBroker;
+import io.realtime.redis.RedisPresence;
 import io.realtime.redis.test.RedisCluster;
 import io.realtime.redis.test.RedisServer;
 import org.junit.jupiter.api.Tag;
@@ -67,6 +70,28 @@ class RealtimeRedisAutoConfigurationTests {
 				assertThat(broker.read(topic, start, 100).recovered()).isFalse();
 				assertThat(broker.read(topic, start, 100).messages()).hasSize(7);
 			});
+	}
+
+	@Test
+	void presenceIsSharedInRedisWhenRedisIsConfigured() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(Presence.class);
+			assertThat(context.getBean(Presence.class)).isInstanceOf(RedisPresence.class);
+		});
+	}
+
+	@Test
+	void memoryTypeKeepsThePresenceInMemory() {
+		this.contextRunner.withPropertyValues("realtime.broker.type=memory")
+			.run((context) -> assertThat(context.getBean(Presence.class)).isInstanceOf(InMemoryPresence.class));
+	}
+
+	@Test
+	void presenceBacksOffWhenUserDefinesOne() {
+		this.contextRunner.withBean("userPresence", Presence.class, InMemoryPresence::new).run((context) -> {
+			assertThat(context).hasSingleBean(Presence.class);
+			assertThat(context).getBean(Presence.class).isSameAs(context.getBean("userPresence"));
+		});
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.WireFormat;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +32,9 @@ final class Batch {
 	private final Set<String> reset = new LinkedHashSet<>();
 
 	private final int maxBatch;
+
+	/** The polling client whose news of presence the reply carries, if any. */
+	private RealtimePresence.@Nullable PollClient presence;
 
 	private Batch(int maxBatch) {
 		this.maxBatch = maxBatch;
@@ -54,7 +58,18 @@ final class Batch {
 
 	/** Whether the reply should go out now rather than wait for messages. */
 	boolean isReady() {
-		return !this.messages.isEmpty() || !this.reset.isEmpty();
+		return !this.messages.isEmpty() || !this.reset.isEmpty()
+				|| (this.presence != null && this.presence.hasNews());
+	}
+
+	/** Carry the news of presence a polling client holds. */
+	Batch presence(RealtimePresence.@Nullable PollClient presence) {
+		this.presence = presence;
+		return this;
+	}
+
+	RealtimePresence.@Nullable PollClient presence() {
+		return this.presence;
 	}
 
 	/** The position of every topic, to subscribe from while waiting. */
@@ -96,7 +111,8 @@ final class Batch {
 	}
 
 	String json(WireFormat wire) {
-		return wire.pollReply(this.messages, Cursor.of(this.positions).encode(), this.reset);
+		return wire.pollReply(this.messages, Cursor.of(this.positions).encode(), this.reset,
+				(this.presence != null) ? this.presence.takeNews() : List.of());
 	}
 
 }

@@ -15,6 +15,7 @@ import io.realtime.core.Subscription;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeConnection;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.WireFormat;
 import io.realtime.webmvc.container.ContainerFastPaths;
 import io.realtime.webmvc.container.DetachedResponse;
@@ -57,8 +58,27 @@ public class LongPollEndpoint {
 
 	private final LongPollSettings settings;
 
+	private final RealtimePresence presence;
+
 	public LongPollEndpoint(Broker broker, Admission admission, ConnectionRegistry connections, WireFormat wire,
 			ContainerFastPaths fastPaths, LongPollSettings settings) {
+		this(broker, admission, connections, wire, fastPaths, settings, RealtimePresence.off());
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param broker the broker
+	 * @param admission admits requests
+	 * @param connections the open connections
+	 * @param wire the wire format
+	 * @param fastPaths the container's fast paths
+	 * @param settings the settings
+	 * @param presence presence on the topics polled
+	 * @since 0.1.0
+	 */
+	public LongPollEndpoint(Broker broker, Admission admission, ConnectionRegistry connections, WireFormat wire,
+			ContainerFastPaths fastPaths, LongPollSettings settings, RealtimePresence presence) {
+		this.presence = presence;
 		this.broker = broker;
 		this.admission = admission;
 		this.connections = connections;
@@ -73,7 +93,9 @@ public class LongPollEndpoint {
 		QueryParameters query = QueryParameters.of(request);
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.broker, this.admission,
 				query.first("cursor"), query, request);
-		Batch batch = Batch.read(this.broker, from, this.settings.maxBatch());
+		RealtimePresence.PollClient polling = SubscribeRequest.presence(this.presence, this.admission, from.keySet(),
+				query, request);
+		Batch batch = Batch.read(this.broker, from, this.settings.maxBatch()).presence(polling);
 		if (batch.isReady()) {
 			// written here: a DeferredResult set at once would still dispatch the request again
 			byte[] json = batch.json(this.wire).getBytes(StandardCharsets.UTF_8);
@@ -114,6 +136,9 @@ public class LongPollEndpoint {
 	private final class Waiter implements RealtimeConnection {
 
 		private final Batch batch;
+
+		/** Told of presence news while waiting; one instance, as the client tells waits apart by it. */
+		private final Runnable newsArrived = this::onNews;
 
 		private final List<Subscription> subscriptions = new ArrayList<>();
 
@@ -171,6 +196,11 @@ public class LongPollEndpoint {
 		/** Subscribe from the positions just read, which closes the gap between read and wait. */
 		void subscribe(Consumer<String> reply) {
 			this.reply = reply;
+			RealtimePresence.PollClient polling = this.batch.presence();
+			if (polling != null) {
+				// the client stays present while this request waits, and news ends the wait
+				polling.await(this.newsArrived);
+			}
 			try {
 				for (Map.Entry<String, String> entry : Map.copyOf(this.batch.positions()).entrySet()) {
 					String topic = entry.getKey();
@@ -211,6 +241,16 @@ public class LongPollEndpoint {
 			synchronized (this) {
 				this.batch.reset(topic);
 				ready = this.armed;
+			}
+			if (ready) {
+				LongPollEndpoint.this.connections.writers().execute(this::finish);
+			}
+		}
+
+		private void onNews() {
+			boolean ready;
+			synchronized (this) {
+				ready = this.decided == null && this.armed;
 			}
 			if (ready) {
 				LongPollEndpoint.this.connections.writers().execute(this::finish);
@@ -260,6 +300,10 @@ public class LongPollEndpoint {
 			}
 			if (this.timeout != null) {
 				this.timeout.cancel(false);
+			}
+			RealtimePresence.PollClient polling = this.batch.presence();
+			if (polling != null && this.reply != null) {
+				polling.answered(this.newsArrived);
 			}
 			// cancelled outside the lock: a publisher holds the topic's lock while calling in
 			held.forEach(Subscription::cancel);

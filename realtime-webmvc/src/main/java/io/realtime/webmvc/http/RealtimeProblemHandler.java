@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.InvalidCursorException;
 import io.realtime.core.InvalidTopicException;
+import io.realtime.core.PresenceLimitException;
 import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
@@ -28,7 +29,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * @since 0.1.0
  */
 @RestControllerAdvice(assignableTypes = { PublishEndpoint.class, PollEndpoint.class, LongPollEndpoint.class,
-		SseEndpoint.class })
+		SseEndpoint.class, PresenceEndpoint.class })
 public class RealtimeProblemHandler {
 
 	private static final Log logger = LogFactory.getLog(RealtimeProblemHandler.class);
@@ -68,6 +69,11 @@ public class RealtimeProblemHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> overCapacity(TopicLimitException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> overCapacity(PresenceLimitException ex, HttpServletRequest request) {
 		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
 	}
 

@@ -10,6 +10,7 @@ import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
+import io.realtime.core.Presence;
 import io.realtime.core.Subscription;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.Outbox;
@@ -43,6 +44,12 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<SseConnec
 	private final Outbox<Item> outbox;
 
 	private final List<Subscription> subscriptions = new ArrayList<>();
+
+	/** What makes the stream present and tells it of presence news; guarded by {@link #subscriptions}. */
+	private final List<Presence.Registration> presence = new ArrayList<>(0);
+
+	/** Run once the stream starts, after its {@code ready} event: listening to presence news. */
+	private @Nullable Runnable onStart;
 
 	/** Touched only by the outbox's writer. */
 	private final Map<String, String> positions = new LinkedHashMap<>();
@@ -81,6 +88,9 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<SseConnec
 			this.outbox.offer(new Raw(this.wire.sseReset(topic)), 32);
 		}
 		try {
+			if (this.onStart != null) {
+				this.onStart.run();
+			}
 			for (Map.Entry<String, String> entry : start.positions().entrySet()) {
 				String topic = entry.getKey();
 				Subscription subscription = broker.subscribe(topic, entry.getValue(), MessageListener.of(
@@ -99,6 +109,30 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<SseConnec
 			closed();
 			throw ex;
 		}
+	}
+
+	/**
+	 * Hold a presence registration (a stay or a listener) until the stream is released.
+	 * @param registration the registration, closed at once when the stream is released already
+	 */
+	void hold(Presence.Registration registration) {
+		synchronized (this.subscriptions) {
+			if (!this.closed) {
+				this.presence.add(registration);
+				return;
+			}
+		}
+		registration.close();
+	}
+
+	/** Run an action once the stream starts, right after its {@code ready} event. */
+	void onStart(Runnable action) {
+		this.onStart = action;
+	}
+
+	/** Send an event encoded already: presence news. */
+	void event(byte[] event) {
+		this.outbox.offer(new Raw(event), event.length);
 	}
 
 	/** Start on a response carried past its request, once the container hands it over. */
@@ -224,16 +258,19 @@ final class SseConnection implements RealtimeConnection, Outbox.Writer<SseConnec
 	/** Cancel the subscriptions and forget the connection; safe to call more than once. */
 	void release() {
 		List<Subscription> held;
+		List<Presence.Registration> present;
 		synchronized (this.subscriptions) {
 			if (this.closed) {
 				return;
 			}
 			this.closed = true;
 			held = new ArrayList<>(this.subscriptions);
+			present = new ArrayList<>(this.presence);
 		}
 		this.outbox.close();
 		// cancelled outside the lock: a publisher holds the topic's lock while calling in
 		held.forEach(Subscription::cancel);
+		present.forEach(Presence.Registration::close);
 		this.connections.closed(this);
 	}
 

@@ -1,12 +1,17 @@
 package io.realtime.webmvc.http;
 
 import java.io.IOException;
+import java.security.Principal;
+import java.util.List;
 import java.util.Map;
 
 import io.realtime.core.Broker;
+import io.realtime.core.PresenceListener;
+import io.realtime.core.PresenceMember;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.WireFormat;
 import io.realtime.webmvc.container.ContainerFastPaths;
 import jakarta.servlet.ServletException;
@@ -50,8 +55,28 @@ public class SseEndpoint {
 
 	private final SseSettings settings;
 
+	private final RealtimePresence presence;
+
 	public SseEndpoint(Broker broker, Admission admission, ConnectionRegistry connections, RealtimeMetrics metrics,
 			WireFormat wire, ContainerFastPaths fastPaths, SseSettings settings) {
+		this(broker, admission, connections, metrics, wire, fastPaths, settings, RealtimePresence.off());
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param broker the broker
+	 * @param admission admits requests
+	 * @param connections the open connections
+	 * @param metrics the metrics
+	 * @param wire the wire format
+	 * @param fastPaths the container's fast paths
+	 * @param settings the settings
+	 * @param presence presence on the streams' topics
+	 * @since 0.1.0
+	 */
+	public SseEndpoint(Broker broker, Admission admission, ConnectionRegistry connections, RealtimeMetrics metrics,
+			WireFormat wire, ContainerFastPaths fastPaths, SseSettings settings, RealtimePresence presence) {
+		this.presence = presence;
 		this.broker = broker;
 		this.admission = admission;
 		this.connections = connections;
@@ -71,6 +96,12 @@ public class SseEndpoint {
 		String resumeFrom = reconnect ? lastEventId : query.first("cursor");
 		Map<String, @Nullable String> from = SubscribeRequest.positions(this.broker, this.admission, resumeFrom,
 				!reconnect, query, request);
+		List<String> present = from.keySet().stream().filter(this.presence::isOn).toList();
+		String info = this.presence.info(query.first("info"));
+		boolean news = this.presence.wantsNews(query.first("presence"));
+		if (news) {
+			present.forEach((topic) -> this.admission.seePresence(topic, request.getUserPrincipal()));
+		}
 		// read before opening: a cursor the broker refuses must not leave a connection registered
 		Batch start = Batch.read(this.broker, from, 0);
 		// the topic limit is answered here: once taken over, a stream could only close
@@ -80,6 +111,7 @@ public class SseEndpoint {
 		response.setHeader("Cache-Control", "no-cache, no-transform");
 		response.setHeader("X-Accel-Buffering", "no");
 		try {
+			present(connection, present, request.getUserPrincipal(), info, news);
 			if (this.settings.detach() && this.fastPaths.canDetach(request)) {
 				response.setContentType("text/event-stream;charset=UTF-8");
 				this.fastPaths.detach(request, response, connection.detached(this.broker, start),
@@ -97,6 +129,35 @@ public class SseEndpoint {
 		catch (IOException | ServletException | RuntimeException ex) {
 			connection.release();
 			throw ex;
+		}
+	}
+
+	/** Make the stream present on its topics at once, and tell it the news once it starts. */
+	private void present(SseConnection connection, List<String> topics, @Nullable Principal principal,
+			@Nullable String info, boolean news) {
+		if (topics.isEmpty()) {
+			return;
+		}
+		String id = RealtimePresence.connectionId();
+		for (String topic : topics) {
+			connection.hold(this.presence.join(topic, id, principal, info));
+		}
+		if (news) {
+			PresenceListener listener = new PresenceListener() {
+
+				@Override
+				public void onJoin(String topic, PresenceMember member) {
+					connection.event(SseEndpoint.this.wire.ssePresenceChange(true, topic, member));
+				}
+
+				@Override
+				public void onLeave(String topic, PresenceMember member) {
+					connection.event(SseEndpoint.this.wire.ssePresenceChange(false, topic, member));
+				}
+
+			};
+			connection.onStart(() -> topics
+				.forEach((topic) -> connection.hold(this.presence.listen(topic, id, listener))));
 		}
 	}
 

@@ -1,12 +1,17 @@
 package io.realtime.webmvc.http;
 
+import java.security.Principal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import io.realtime.core.Broker;
 import io.realtime.core.Cursor;
 import io.realtime.webmvc.Admission;
+import io.realtime.webmvc.RealtimeException;
+import io.realtime.webmvc.RealtimeException.Reason;
+import io.realtime.webmvc.RealtimePresence;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -53,6 +58,32 @@ final class SubscribeRequest {
 			positions.put(topic, position);
 		}
 		return positions;
+	}
+
+	/**
+	 * The polling client of a request that names one ({@code client}), present on the request's
+	 * topics on which presence is on and holding the news of them when it asks
+	 * ({@code presence=true}); {@code null} when there is none of these topics or no client.
+	 */
+	static RealtimePresence.@Nullable PollClient presence(RealtimePresence presence, Admission admission,
+			Set<String> topics, QueryParameters query, HttpServletRequest request) {
+		List<String> on = topics.stream().filter(presence::isOn).toList();
+		String client = query.first("client");
+		String info = presence.info(query.first("info"));
+		boolean news = presence.wantsNews(query.first("presence"));
+		if (client == null || on.isEmpty()) {
+			if (news && !on.isEmpty()) {
+				throw new RealtimeException(Reason.BAD_REQUEST, "'presence' on a poll needs a 'client' id");
+			}
+			return null;
+		}
+		Principal principal = request.getUserPrincipal();
+		if (news) {
+			on.forEach((topic) -> admission.seePresence(topic, principal));
+		}
+		RealtimePresence.PollClient polling = presence.pollClient(principal, client);
+		polling.poll(on, info, news);
+		return polling;
 	}
 
 }

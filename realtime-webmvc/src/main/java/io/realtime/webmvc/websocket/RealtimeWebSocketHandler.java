@@ -8,6 +8,7 @@ import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.ConnectionRegistry;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimePublisher;
@@ -60,9 +61,33 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 
 	private final WebSocketSettings settings;
 
+	private final RealtimePresence presence;
+
 	public RealtimeWebSocketHandler(Broker broker, RealtimePublisher publisher, Admission admission,
 			ConnectionRegistry connections, RealtimeMetrics metrics, JsonMapper jsonMapper, WireFormat wire,
 			ContainerFastPaths fastPaths, WebSocketSettings settings) {
+		this(broker, publisher, admission, connections, metrics, jsonMapper, wire, fastPaths, settings,
+				RealtimePresence.off());
+	}
+
+	/**
+	 * Create the handler.
+	 * @param broker the broker
+	 * @param publisher publishes clients' messages
+	 * @param admission admits frames
+	 * @param connections the open connections
+	 * @param metrics the metrics
+	 * @param jsonMapper reads frames
+	 * @param wire the wire format
+	 * @param fastPaths the container's fast paths
+	 * @param settings the settings
+	 * @param presence presence on the topics subscribed to
+	 * @since 0.1.0
+	 */
+	public RealtimeWebSocketHandler(Broker broker, RealtimePublisher publisher, Admission admission,
+			ConnectionRegistry connections, RealtimeMetrics metrics, JsonMapper jsonMapper, WireFormat wire,
+			ContainerFastPaths fastPaths, WebSocketSettings settings, RealtimePresence presence) {
+		this.presence = presence;
 		this.broker = broker;
 		this.publisher = publisher;
 		this.admission = admission;
@@ -92,7 +117,7 @@ public class RealtimeWebSocketHandler implements WebSocketHandler {
 		}
 		session.getAttributes()
 			.put(PROTOCOL, new WebSocketProtocol(connection, this.broker, this.publisher, this.admission, this.metrics,
-					this.jsonMapper, this.wire, session.getPrincipal(), client));
+					this.jsonMapper, this.wire, session.getPrincipal(), client, this.presence));
 		session.getAttributes().put(WebSocketConnection.class.getName(), connection);
 		connection.start();
 	}

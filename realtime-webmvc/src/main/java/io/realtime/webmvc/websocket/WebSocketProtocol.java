@@ -10,6 +10,10 @@ import io.realtime.core.BrokerUnavailableException;
 import io.realtime.core.HistoryPage;
 import io.realtime.core.Message;
 import io.realtime.core.MessageListener;
+import io.realtime.core.Presence;
+import io.realtime.core.PresenceLimitException;
+import io.realtime.core.PresenceListener;
+import io.realtime.core.PresenceMember;
 import io.realtime.core.Subscription;
 import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.Admission;
@@ -17,6 +21,7 @@ import io.realtime.webmvc.ClientLimits;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeException.Reason;
 import io.realtime.webmvc.RealtimeMetrics;
+import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.webmvc.RefusalLog;
 import io.realtime.webmvc.WireFormat;
@@ -54,13 +59,22 @@ final class WebSocketProtocol {
 
 	private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
+	private final RealtimePresence presence;
+
+	/** This connection's member id on the topics on which presence is on. */
+	private final String memberId = RealtimePresence.connectionId();
+
+	/** What makes this connection present on a topic, and its listener of the topic's news. */
+	private final Map<String, Stay> stays = new ConcurrentHashMap<>();
+
 	/** The parts of a frame larger than the container's buffer, only while one arrives. */
 	private @Nullable StringBuilder parts;
 
 	WebSocketProtocol(WebSocketConnection connection, Broker broker, RealtimePublisher publisher, Admission admission,
 			RealtimeMetrics metrics, JsonMapper jsonMapper, WireFormat wire, @Nullable Principal principal,
-			ClientLimits.Client client) {
+			ClientLimits.Client client, RealtimePresence presence) {
 		this.connection = connection;
+		this.presence = presence;
 		this.broker = broker;
 		this.publisher = publisher;
 		this.admission = admission;
@@ -128,7 +142,7 @@ final class WebSocketProtocol {
 		catch (BrokerUnavailableException ex) {
 			error(new RealtimeException(Reason.UNAVAILABLE, ex.getMessage()), ref(frame), text(frame, "topic"));
 		}
-		catch (TopicLimitException ex) {
+		catch (TopicLimitException | PresenceLimitException ex) {
 			error(new RealtimeException(Reason.OVER_CAPACITY, ex.getMessage()), ref(frame), text(frame, "topic"));
 		}
 	}
@@ -163,6 +177,7 @@ final class WebSocketProtocol {
 			case "unsubscribe" -> unsubscribe(frame);
 			case "publish" -> publish(frame);
 			case "ping" -> this.connection.send(WireFormat.PONG);
+			case "presence" -> members(frame);
 			default -> throw new RealtimeException(Reason.BAD_REQUEST,
 					(type == null) ? "frame needs a string 'type'" : "unknown frame type '" + type + "'");
 		}
@@ -183,6 +198,12 @@ final class WebSocketProtocol {
 		}
 		int rewind = rewind(frame.get("rewind"));
 		this.admission.subscribe(topic, this.principal, this.subscriptions.keySet());
+		boolean present = this.presence.isOn(topic);
+		boolean news = flag(frame.get("presence"));
+		String info = present ? this.presence.info(frame.get("info")) : null;
+		if (present && news) {
+			this.admission.seePresence(topic, this.principal);
+		}
 		if (since == null && rewind > 0) {
 			// a position like any other: what follows it comes gap-free, by the same path as a resume
 			since = this.broker.rewind(topic, rewind);
@@ -190,6 +211,10 @@ final class WebSocketProtocol {
 		// resolve "now" to an id first, so the subscribed frame can tell the client where it stands;
 		// a 'since' the broker refuses throws here, before the current subscription is touched
 		HistoryPage start = this.broker.read(topic, since, 0);
+		if (present) {
+			// before subscribing: a topic full of members refuses the subscribe, which then holds nothing
+			present(topic, info, news);
+		}
 		Subscription previous = this.subscriptions.remove(topic);
 		if (previous != null) {
 			previous.cancel();
@@ -235,7 +260,64 @@ final class WebSocketProtocol {
 		if (subscription != null) {
 			subscription.cancel();
 		}
+		leave(topic);
 		this.connection.send(this.wire.unsubscribed(topic));
+	}
+
+	/** Be present on a topic once, and hear its news while asked for. */
+	private void present(String topic, @Nullable String info, boolean news) {
+		Stay stay = this.stays.get(topic);
+		if (stay == null) {
+			stay = new Stay(this.presence.join(topic, this.memberId, this.principal, info));
+			this.stays.put(topic, stay);
+		}
+		if (news && stay.listening == null) {
+			stay.listening = this.presence.listen(topic, this.memberId, new PresenceListener() {
+
+				@Override
+				public void onJoin(String topic, PresenceMember member) {
+					WebSocketProtocol.this.connection.send(WebSocketProtocol.this.wire.presenceChange(true, topic, member));
+				}
+
+				@Override
+				public void onLeave(String topic, PresenceMember member) {
+					WebSocketProtocol.this.connection.send(WebSocketProtocol.this.wire.presenceChange(false, topic, member));
+				}
+
+			});
+		}
+		else if (!news && stay.listening != null) {
+			stay.listening.close();
+			stay.listening = null;
+		}
+		if (this.connection.isReleased()) {
+			leave(topic);
+		}
+	}
+
+	private void leave(String topic) {
+		Stay stay = this.stays.remove(topic);
+		if (stay != null) {
+			stay.close();
+		}
+	}
+
+	/** The {@code presence} frame: who is present on a topic. */
+	private void members(JsonNode frame) {
+		String topic = this.presence.requireOn(this.admission.topic(text(frame, "topic")));
+		this.admission.seePresence(topic, this.principal);
+		this.connection.send(this.wire.presence("presence", topic, this.presence.members(topic), ref(frame)));
+	}
+
+	/** A JSON boolean, or absent for {@code false}. */
+	private static boolean flag(@Nullable JsonNode flag) {
+		if (flag == null || flag.isNull()) {
+			return false;
+		}
+		if (!flag.isBoolean()) {
+			throw new RealtimeException(Reason.BAD_REQUEST, "'presence' must be true or false");
+		}
+		return flag.asBoolean();
 	}
 
 	private void publish(JsonNode frame) {
@@ -260,12 +342,33 @@ final class WebSocketProtocol {
 	private void release() {
 		this.subscriptions.values().forEach(Subscription::cancel);
 		this.subscriptions.clear();
+		this.stays.keySet().forEach(this::leave);
 	}
 
 	/** The most characters a joined frame may reach before the connection is closed with 1009. */
 	private int frameLimit() {
 		// frames a little over the limit still reach us and get a too_large error frame
 		return this.admission.maxMessageSize() * 2 + 1024;
+	}
+
+	/** A connection's stay on a topic on which presence is on. */
+	private static final class Stay {
+
+		private final Presence.Registration joined;
+
+		private Presence.@Nullable Registration listening;
+
+		Stay(Presence.Registration joined) {
+			this.joined = joined;
+		}
+
+		void close() {
+			if (this.listening != null) {
+				this.listening.close();
+			}
+			this.joined.close();
+		}
+
 	}
 
 	private static int byteLength(String text) {
