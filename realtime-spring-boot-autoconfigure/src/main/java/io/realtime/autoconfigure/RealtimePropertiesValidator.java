@@ -82,6 +82,18 @@ public final class RealtimePropertiesValidator {
 		rate("realtime.limits.publish", limits.getPublish());
 		rate("realtime.limits.subscribe", limits.getSubscribe());
 		rate("realtime.limits.websocket-frames", limits.getWebsocketFrames());
+		RealtimeProperties.Upload upload = properties.getUpload();
+		positive("realtime.upload.expiry", upload.getExpiry());
+		positive("realtime.upload.cleanup-interval", upload.getCleanupInterval());
+		atLeastOne("realtime.upload.max-unfinished-per-client", upload.getMaxUnfinishedPerClient());
+		if (upload.getMaxSize().toBytes() < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.upload.max-size", upload.getMaxSize(),
+					"must be at least 1B");
+		}
+		if (upload.getDiskBudget().toBytes() < upload.getMaxSize().toBytes()) {
+			throw new InvalidConfigurationPropertyValueException("realtime.upload.disk-budget",
+					upload.getDiskBudget(), "must be at least realtime.upload.max-size");
+		}
 	}
 
 	/**
