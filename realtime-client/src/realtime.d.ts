@@ -97,8 +97,9 @@ export interface UploadOptions {
   /** Aborting pauses: the upload stays on the server and a later `upload` of the same file
    *  resumes it, unless `terminate` is set. The promise rejects with `name: 'AbortError'`. */
   signal?: AbortSignal;
-  /** Delete the upload on the server when aborted. Default false. */
-  terminate?: boolean;
+  /** Delete the upload on the server when aborted (asked at the abort when a function), so
+   *  Pause and Cancel can share one signal. Default false. */
+  terminate?: boolean | (() => boolean);
   /** Bytes per PATCH; default the whole rest of the file in one request. */
   chunkSize?: number;
   /** Milliseconds before each retry of a failed request; progress starts them over.

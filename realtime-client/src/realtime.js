@@ -842,7 +842,7 @@
     if (signal) {
       signal.addEventListener('abort', function () {
         if (xhr) xhr.abort();
-        if (o.terminate && url) {
+        if ((typeof o.terminate === 'function' ? o.terminate() : o.terminate) && url) {
           forget();
           client._fetch(url, { method: 'DELETE', headers: headers() }).catch(function () { /* best effort */ });
         }
