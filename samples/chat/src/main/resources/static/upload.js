@@ -7,7 +7,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var forced = params.get('transport');
   var rt = Realtime.connect('/realtime', forced && Realtime.TRANSPORTS.indexOf(forced) >= 0 ? { transports: [forced] } : {});
-  var page = window.uploadsPage = { rt: rt, progress: {}, processed: {}, result: null, error: null };
+  var page = window.uploadsPage = { rt: rt, current: null, progress: {}, processed: {}, result: null, error: null };
   var rows = {};
   var controller = null;
   var cancelRequested = false;
@@ -68,6 +68,7 @@
       terminate: function () { return cancelRequested; },
       metadata: { filename: file.name },
       onStart: function (info) {
+        page.current = info.id;
         if (info.offset > 0) $('state').textContent = 'Resuming at ' + formatBytes(info.offset) + '\u2026';
         follow(info.id, file.name, file.size);
         rt.publish('uploads', { type: 'started', id: info.id, name: file.name, size: file.size }).catch(function () {});
