@@ -25,8 +25,7 @@ test('uploads resume byte-identically after cut connections and page reloads', a
   const file = path.join(dir, 'big.bin');
   const sha256 = writeRandomFile(file, SIZE);
   const storage = path.join(dir, 'storage');
-  const server = await startServer(await freePort(), ['--realtime.upload.directory=' + storage,
-    '--realtime.limits.enabled=false']);
+  const server = await startServer(await freePort(), ['--realtime.upload.directory=' + storage]);
   t.after(() => server.stop());
   const proxy = await startThrottledProxy(server.port, RATE);
   t.after(() => proxy.close());

@@ -180,13 +180,13 @@ public class UploadEndpoint {
 	@ExceptionHandler
 	void refused(UploadException ex, HttpServletRequest request, HttpServletResponse response) throws IOException {
 		RefusalLog.refused(request.getMethod() + " " + request.getRequestURI(), ex.status(), ex.getMessage());
-		problem(response, ex.status(), ex.getMessage());
+		problem(request, response, ex.status(), ex.getMessage());
 	}
 
 	@ExceptionHandler
 	void forbidden(RealtimeException ex, HttpServletRequest request, HttpServletResponse response) throws IOException {
 		RefusalLog.refused(request.getMethod() + " " + request.getRequestURI(), ex.reason().status(), ex.getMessage());
-		problem(response, ex.reason().status(), ex.getMessage());
+		problem(request, response, ex.reason().status(), ex.getMessage());
 	}
 
 	private void write(Upload upload, HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -273,12 +273,18 @@ public class UploadEndpoint {
 		return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 	}
 
-	private static void problem(HttpServletResponse response, int status, String detail) throws IOException {
+	private static void problem(HttpServletRequest request, HttpServletResponse response, int status, String detail)
+			throws IOException {
 		if (response.isCommitted()) {
 			return;
 		}
 		response.resetBuffer();
 		response.setStatus(status);
+		if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+			// the body may be unread, and may be the rest of a large file: the client should stop
+			// sending it rather than wait for the container to swallow it
+			response.setHeader("Connection", "close");
+		}
 		response.setHeader("Tus-Resumable", VERSION);
 		if (status == 412) {
 			response.setHeader("Tus-Version", VERSION);
