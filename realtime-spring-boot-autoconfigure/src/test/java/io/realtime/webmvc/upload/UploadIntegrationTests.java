@@ -92,7 +92,7 @@ class UploadIntegrationTests {
 	}
 
 	@Test
-	void anUploadIsCreatedWrittenInPartsAndCompletedWithItsEventAndFinalMessage() throws Exception {
+	void anUploadIsCreatedWrittenInPartsAndCompletedWithItsEventAndFinalMessageThenForgotten() throws Exception {
 		byte[] bytes = bytes(300_000);
 		String location = create(bytes.length, "filename " + b64("report.pdf") + ",empty");
 		assertThat(location).matches("/realtime/uploads/[0-9a-f]{32}");
@@ -129,6 +129,11 @@ class UploadIntegrationTests {
 		assertThat(progress.subList(0, progress.size() - 1))
 			.allSatisfy((message) -> assertThat(message.get("complete").asBoolean()).isFalse());
 		assertThat(progress).extracting((message) -> message.get("offset").asLong()).isSorted();
+
+		// terminating a finished upload forgets it; the file is the application's
+		assertThat(send(request(location).DELETE()).statusCode()).isEqualTo(204);
+		assertThat(send(request(location).method("HEAD", BodyPublishers.noBody())).statusCode()).isEqualTo(404);
+		assertThat(event.file()).exists();
 	}
 
 	@Test

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -120,7 +124,7 @@ public class UploadStore {
 		long start = upload.offset();
 		byte[] buffer = new byte[64 * 1024];
 		IOException broken = null;
-		try (OutputStream out = Files.newOutputStream(upload.file(), java.nio.file.StandardOpenOption.APPEND)) {
+		try (OutputStream out = Files.newOutputStream(upload.file(), StandardOpenOption.APPEND)) {
 			while (upload.offset() < upload.length()) {
 				int read;
 				try {
@@ -159,12 +163,15 @@ public class UploadStore {
 	}
 
 	/**
-	 * Give up an upload and its bytes (tus termination).
+	 * Give up an upload and its bytes (tus termination); a finished one is only forgotten, its
+	 * file being the application's.
 	 * @param upload the upload
 	 */
 	void terminate(Upload upload) {
 		this.uploads.remove(upload.id());
-		delete(upload);
+		if (!upload.complete()) {
+			delete(upload);
+		}
 	}
 
 	/**
@@ -216,13 +223,13 @@ public class UploadStore {
 
 	private void finish(Upload upload) throws IOException {
 		Path done = file(upload.id());
-		Files.move(upload.file(), done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		Files.move(upload.file(), done, StandardCopyOption.ATOMIC_MOVE);
 		Files.deleteIfExists(info(upload.id()));
 		upload.file(done);
 	}
 
 	private void truncate(Upload upload, long offset) throws IOException {
-		try (var channel = Files.newByteChannel(upload.file(), java.nio.file.StandardOpenOption.WRITE)) {
+		try (SeekableByteChannel channel = Files.newByteChannel(upload.file(), StandardOpenOption.WRITE)) {
 			channel.truncate(offset);
 		}
 		upload.offset(offset);
@@ -304,7 +311,7 @@ public class UploadStore {
 			}
 			try {
 				metadata.put(parts[0], (parts.length == 2)
-						? new String(Base64.getDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8) : "");
+						? new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8) : "");
 			}
 			catch (IllegalArgumentException ex) {
 				throw new UploadException(400, "Upload-Metadata value of " + parts[0] + " is not Base64");
