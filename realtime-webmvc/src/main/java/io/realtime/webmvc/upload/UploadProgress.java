@@ -2,6 +2,7 @@ package io.realtime.webmvc.upload;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.realtime.webmvc.RealtimePublisher;
 import org.apache.commons.logging.Log;
@@ -21,13 +22,21 @@ final class UploadProgress {
 
 	private final RealtimePublisher publisher;
 
+	private final LongSupplier nanoTime;
+
 	private long published;
 
-	private long publishedAt = System.nanoTime();
+	private long publishedAt;
 
 	UploadProgress(RealtimePublisher publisher, long offset) {
+		this(publisher, offset, System::nanoTime);
+	}
+
+	UploadProgress(RealtimePublisher publisher, long offset, LongSupplier nanoTime) {
 		this.publisher = publisher;
 		this.published = offset;
+		this.nanoTime = nanoTime;
+		this.publishedAt = nanoTime.getAsLong();
 	}
 
 	void advanced(Upload upload) {
@@ -35,7 +44,7 @@ final class UploadProgress {
 		if (offset == this.published || offset == upload.length()) {
 			return; // the last byte's message is published once the file is in place
 		}
-		long now = System.nanoTime();
+		long now = this.nanoTime.getAsLong();
 		if ((offset - this.published) * 100 >= upload.length()
 				|| now - this.publishedAt >= INTERVAL_NANOS) {
 			this.published = offset;
