@@ -123,6 +123,43 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
+/** Options of `upload` (tus 1.0 against `{base}/uploads`; the server needs `realtime.upload.enabled`). */
+export interface UploadOptions {
+  /** Called with the bytes the server has (or that are on their way) and the total. */
+  onProgress?: (sent: number, total: number) => void;
+  /** Called once the upload's URL is known (created, or found again after a reload). */
+  onStart?: (upload: UploadInfo & { offset: number }) => void;
+  /** Sent as `Upload-Metadata`; `filename` and `filetype` default to the File's name and type. */
+  metadata?: Record<string, string>;
+  /** Aborting pauses: the upload stays on the server and a later `upload` of the same file
+   *  resumes it, unless `terminate` is set. The promise rejects with `name: 'AbortError'`. */
+  signal?: AbortSignal;
+  /** Delete the upload on the server when aborted (asked at the abort when a function), so
+   *  Pause and Cancel can share one signal. Default false. */
+  terminate?: boolean | (() => boolean);
+  /** Bytes per PATCH; default the whole rest of the file in one request. */
+  chunkSize?: number;
+  /** Milliseconds before each retry of a failed request; progress starts them over.
+   *  Default [0, 1000, 3000, 5000, 10000, 20000]. */
+  retryDelays?: number[];
+  /** The key the upload URL is remembered under in `storage`; default from name, type, size
+   *  and lastModified. */
+  fingerprint?: string;
+  /** Where upload URLs are remembered across page loads; default localStorage, null for nowhere. */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  XMLHttpRequest?: typeof XMLHttpRequest;
+}
+
+export interface UploadInfo {
+  /** The upload's id: the last segment of its URL. */
+  id: string;
+  /** The upload's URL (tus upload URL). */
+  url: string;
+  /** `uploads/<id>`: the server publishes `{id, offset, length, complete}` on it while bytes
+   *  arrive, and a last message with `complete: true`. */
+  topic: string;
+}
+
 export interface Connection {
   /** The transport in use, or null while not open. */
   readonly transport: TransportName | null;
@@ -131,6 +168,10 @@ export interface Connection {
     options?: SubscribeOptions): Subscription;
   /** Resolves with the message id; rejects with a RealtimeError. */
   publish(topic: string, data: unknown): Promise<string>;
+  /** Uploads a file resumably (tus 1.0): resumes after a dropped connection and, remembered per
+   *  file in localStorage, after a page reload. Resolves once the server has every byte; rejects
+   *  with a RealtimeError (`status` 4xx other than 409/423/429 is not retried). */
+  upload(file: Blob, options?: UploadOptions): Promise<UploadInfo>;
   on(event: 'state', fn: (state: ConnectionState, previous: ConnectionState) => void): () => void;
   on(event: 'message', fn: (message: Message) => void): () => void;
   /** The server could not resume these topics without a gap. */

@@ -1456,6 +1456,141 @@
     });
   };
 
+  /* ---- Resumable uploads (tus 1.0, issue 15): self-contained, used only by Client#upload. ---- */
+
+  var UPLOAD_RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
+
+  /** Base64 of the UTF-8 bytes of `text`, as Upload-Metadata wants its values. */
+  function uploadBase64(text) {
+    var bytes = new TextEncoder().encode(String(text)), bin = '';
+    for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin);
+  }
+
+  /**
+   * Uploads `file` (a Blob or File) to {base}/uploads, resuming where the server is: after a
+   * dropped connection (HEAD, then PATCH from the server's offset, with back-off) and after a
+   * page reload (the upload URL is remembered in localStorage under the file's fingerprint, as
+   * tus clients do). One PATCH carries the rest of the file unless `chunkSize` is set.
+   */
+  function upload(client, file, options) {
+    var o = Object.assign({}, options);
+    var endpoint = new URL(client.httpBase + '/uploads', (client.opts.location || globalThis.location || {}).href).href;
+    var XHR = o.XMLHttpRequest || globalThis.XMLHttpRequest;
+    var storage = o.storage !== undefined ? o.storage : globalThis.localStorage;
+    var delays = o.retryDelays || UPLOAD_RETRY_DELAYS;
+    var chunkSize = o.chunkSize || Infinity;
+    var signal = o.signal;
+    var size = file.size;
+    var key = 'realtime-upload::' + endpoint + '::' + (o.fingerprint ||
+      [file.name, file.type, size, file.lastModified].join('-'));
+    var metadata = Object.assign({}, file.name ? { filename: file.name } : {},
+      file.type ? { filetype: file.type } : {}, o.metadata);
+    var url = null, xhr = null, retries = 0, timer = null, known = 0;
+
+    function headers(extra) {
+      var h = Object.assign({ 'Tus-Resumable': '1.0.0' }, extra);
+      var csrf = csrfHeader(endpoint, client.opts.document || globalThis.document, client.opts.location || globalThis.location);
+      if (csrf) h[csrf[0]] = csrf[1];
+      return h;
+    }
+    function remember() { try { if (storage) storage.setItem(key, JSON.stringify({ url: url, size: size })); } catch (e) { /* full or denied */ } }
+    function forget() { try { if (storage) storage.removeItem(key); } catch (e) { /* denied */ } }
+    function remembered() {
+      try { var r = storage && JSON.parse(storage.getItem(key) || 'null'); return r && r.size === size ? r.url : null; } catch (e) { return null; }
+    }
+    function aborted() { return makeError('upload aborted', { name: 'AbortError', code: 'aborted' }); }
+    function refused(res) { return httpError(res).catch(function (err) { err.retryable = res.status === 409 || res.status === 423 || res.status === 429 || res.status >= 500; throw err; }); }
+    function started(offset) {
+      var id = url.replace(/[?#].*$/, '').split('/').pop();
+      if (o.onStart) o.onStart({ id: id, url: url, topic: 'uploads/' + id, offset: offset });
+      if (o.onProgress) o.onProgress(offset, size);
+    }
+
+    function create() {
+      var pairs = Object.keys(metadata).map(function (k) { return k + ' ' + uploadBase64(metadata[k]); });
+      var h = headers({ 'Upload-Length': String(size) });
+      if (pairs.length) h['Upload-Metadata'] = pairs.join(',');
+      return client._fetch(endpoint, { method: 'POST', headers: h, signal: signal }).then(function (res) {
+        if (res.status !== 201) return refused(res);
+        url = new URL(res.headers.get('Location'), endpoint).href;
+        remember();
+        return 0;
+      });
+    }
+    function offsetOnServer() {
+      return client._fetch(url, { method: 'HEAD', headers: headers(), signal: signal, cache: 'no-store' }).then(function (res) {
+        if (res.ok) return Number(res.headers.get('Upload-Offset'));
+        if (res.status === 404 || res.status === 410 || res.status === 403) { forget(); url = null; return create(); }
+        return refused(res);
+      });
+    }
+    function patch(offset) {
+      return new Promise(function (resolve, reject) {
+        if (signal && signal.aborted) { reject(aborted()); return; }
+        var end = Math.min(size, offset + chunkSize);
+        xhr = new XHR();
+        xhr.open('PATCH', url);
+        var h = headers({ 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' });
+        Object.keys(h).forEach(function (k) { xhr.setRequestHeader(k, h[k]); });
+        if (xhr.upload && o.onProgress) xhr.upload.onprogress = function (e) { o.onProgress(offset + e.loaded, size); };
+        xhr.onload = function () {
+          if (xhr.status === 204) { resolve(Number(xhr.getResponseHeader('Upload-Offset'))); return; }
+          var err = makeError('upload refused: HTTP ' + xhr.status, { status: xhr.status, code: HTTP_CODES[xhr.status] || 'http_' + xhr.status });
+          err.retryable = xhr.status === 409 || xhr.status === 423 || xhr.status === 429 || xhr.status >= 500;
+          reject(err);
+        };
+        xhr.onerror = function () { reject(makeError('upload connection failed', { code: 'network', retryable: true })); };
+        xhr.onabort = function () { reject(aborted()); };
+        xhr.send(file.slice(offset, end));
+      });
+    }
+    function run(offset) {
+      if (offset >= size) { forget(); if (o.onProgress) o.onProgress(size, size); return Promise.resolve(offset); }
+      return patch(offset).then(function (next) { if (next > offset) retries = 0; return run(next); });
+    }
+    function attempt(first) {
+      var start = url ? offsetOnServer() : create();
+      return start.then(function (offset) {
+        if (offset > known) retries = 0; // progress since the last try: the back-off starts over
+        known = offset;
+        if (first || offset === 0) started(offset);
+        return run(offset);
+      })
+        .catch(function (err) {
+          if (err.name === 'AbortError' || (signal && signal.aborted)) throw aborted();
+          if (err.retryable === false || (err.status && err.retryable !== true) || retries >= delays.length) throw err;
+          var delay = delays[retries++];
+          return new Promise(function (resolve, reject) {
+            timer = setTimeout(function () { timer = null; attempt(false).then(resolve, reject); }, delay);
+            if (signal) signal.addEventListener('abort', function () { clearTimeout(timer); reject(aborted()); }, { once: true });
+          });
+        });
+    }
+
+    if (signal) {
+      signal.addEventListener('abort', function () {
+        if (xhr) xhr.abort();
+        if ((typeof o.terminate === 'function' ? o.terminate() : o.terminate) && url) {
+          forget();
+          client._fetch(url, { method: 'DELETE', headers: headers() }).catch(function () { /* best effort */ });
+        }
+      }, { once: true });
+    }
+    url = remembered();
+    return attempt(true).then(function () {
+      var id = url.replace(/[?#].*$/, '').split('/').pop();
+      return { id: id, url: url, topic: 'uploads/' + id };
+    });
+  }
+
+  /** See `upload` above and docs/PROTOCOL.md, "Uploads". */
+  Client.prototype.upload = function (file, options) { return upload(this, file, options); };
+  /** Uploads go over plain HTTP from the tab itself, whether or not it holds the shared connection. */
+  TabClient.prototype.upload = function (file, options) {
+    return upload({ httpBase: this.httpBase, opts: this.options, _fetch: this._fetch }, file, options);
+  };
+
   var Realtime = {
     /**
      * Opens one connection to the server at `base` (default '/realtime'), shared with the other

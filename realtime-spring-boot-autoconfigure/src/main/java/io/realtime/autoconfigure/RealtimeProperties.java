@@ -1,5 +1,6 @@
 package io.realtime.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,8 @@ public class RealtimeProperties {
 	private final Limits limits = new Limits();
 
 	private final Presence presence = new Presence();
+
+	private final Upload upload = new Upload();
 
 	public String getBasePath() {
 		return this.basePath;
@@ -556,6 +559,108 @@ public class RealtimeProperties {
 
 		public void setBodiesInFlight(@Nullable DataSize bodiesInFlight) {
 			this.bodiesInFlight = bodiesInFlight;
+		}
+
+	}
+
+	public Upload getUpload() {
+		return this.upload;
+	}
+
+	public static class Upload {
+
+		/**
+		 * Whether to serve resumable uploads (tus 1.0) at {base}/uploads. Off unless enabled, since
+		 * it writes clients' files to disk.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Directory uploads are written to. Unset: 'realtime-uploads' in the temporary directory.
+		 */
+		private @Nullable Path directory;
+
+		/**
+		 * Largest upload accepted; a larger Upload-Length is answered 413.
+		 */
+		private DataSize maxSize = DataSize.ofGigabytes(1);
+
+		/**
+		 * How long an unfinished upload is kept after its last bytes arrived; then its file is deleted.
+		 */
+		private Duration expiry = Duration.ofHours(24);
+
+		/**
+		 * How often expired uploads are looked for.
+		 */
+		private Duration cleanupInterval = Duration.ofMinutes(1);
+
+		/**
+		 * Most unfinished uploads one client (principal, else address) may hold; past it creation is
+		 * answered 429.
+		 */
+		private int maxUnfinishedPerClient = 5;
+
+		/**
+		 * Most bytes all unfinished uploads may reserve at once, each counted at its full length;
+		 * past it creation is answered 507.
+		 */
+		private DataSize diskBudget = DataSize.ofGigabytes(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Path getDirectory() {
+			return this.directory;
+		}
+
+		public void setDirectory(@Nullable Path directory) {
+			this.directory = directory;
+		}
+
+		public DataSize getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(DataSize maxSize) {
+			this.maxSize = maxSize;
+		}
+
+		public Duration getExpiry() {
+			return this.expiry;
+		}
+
+		public void setExpiry(Duration expiry) {
+			this.expiry = expiry;
+		}
+
+		public Duration getCleanupInterval() {
+			return this.cleanupInterval;
+		}
+
+		public void setCleanupInterval(Duration cleanupInterval) {
+			this.cleanupInterval = cleanupInterval;
+		}
+
+		public int getMaxUnfinishedPerClient() {
+			return this.maxUnfinishedPerClient;
+		}
+
+		public void setMaxUnfinishedPerClient(int maxUnfinishedPerClient) {
+			this.maxUnfinishedPerClient = maxUnfinishedPerClient;
+		}
+
+		public DataSize getDiskBudget() {
+			return this.diskBudget;
+		}
+
+		public void setDiskBudget(DataSize diskBudget) {
+			this.diskBudget = diskBudget;
 		}
 
 	}

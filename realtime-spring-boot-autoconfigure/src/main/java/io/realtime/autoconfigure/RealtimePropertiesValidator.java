@@ -94,6 +94,18 @@ public final class RealtimePropertiesValidator {
 			throw new InvalidConfigurationPropertyValueException("realtime.presence.heartbeat", presence.getHeartbeat(),
 					"must be at least 100ms");
 		}
+		RealtimeProperties.Upload upload = properties.getUpload();
+		positive("realtime.upload.expiry", upload.getExpiry());
+		positive("realtime.upload.cleanup-interval", upload.getCleanupInterval());
+		atLeastOne("realtime.upload.max-unfinished-per-client", upload.getMaxUnfinishedPerClient());
+		if (upload.getMaxSize().toBytes() < 1) {
+			throw new InvalidConfigurationPropertyValueException("realtime.upload.max-size", upload.getMaxSize(),
+					"must be at least 1B");
+		}
+		if (upload.getDiskBudget().toBytes() < upload.getMaxSize().toBytes()) {
+			throw new InvalidConfigurationPropertyValueException("realtime.upload.disk-budget",
+					upload.getDiskBudget(), "must be at least realtime.upload.max-size");
+		}
 	}
 
 	/**

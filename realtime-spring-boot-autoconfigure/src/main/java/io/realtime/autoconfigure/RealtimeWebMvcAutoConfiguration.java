@@ -1,5 +1,7 @@
 package io.realtime.autoconfigure;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -8,6 +10,7 @@ import io.realtime.core.Presence;
 import io.realtime.webmvc.Admission;
 import io.realtime.webmvc.AllowedOrigins;
 import io.realtime.webmvc.ConnectionRegistry;
+import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RealtimePresence;
 import io.realtime.webmvc.RealtimePublisher;
@@ -24,6 +27,10 @@ import io.realtime.webmvc.http.RealtimeProblemHandler;
 import io.realtime.webmvc.http.SseEndpoint;
 import io.realtime.webmvc.http.SseSettings;
 import io.realtime.webmvc.tomcat.TomcatFastPaths;
+import io.realtime.webmvc.upload.UploadEndpoint;
+import io.realtime.webmvc.upload.UploadExpiry;
+import io.realtime.webmvc.upload.UploadSettings;
+import io.realtime.webmvc.upload.UploadStore;
 import io.realtime.webmvc.websocket.RealtimeWebSocketHandler;
 import io.realtime.webmvc.websocket.WebSocketSettings;
 import org.apache.commons.logging.Log;
@@ -37,6 +44,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -54,7 +62,8 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
  * the realtime transports in a Spring MVC application: poll, long poll, SSE, publish and
  * WebSocket, each one switchable with {@code realtime.<transport>.enabled}, and the browser
- * client at {@code {base}/client.js} ({@code realtime.client.enabled}).
+ * client at {@code {base}/client.js} ({@code realtime.client.enabled}), and resumable uploads at
+ * {@code {base}/uploads} when {@code realtime.upload.enabled}.
  *
  * @since 0.1.0
  */
@@ -206,6 +215,37 @@ public final class RealtimeWebMvcAutoConfiguration {
 		@ConditionalOnMissingBean
 		ContainerFastPaths realtimeFastPaths() {
 			return TomcatFastPaths.resolve();
+		}
+
+	}
+
+	/** Resumable uploads (tus 1.0), off unless enabled: they write clients' files to disk. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "realtime.upload.enabled")
+	static class UploadConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		UploadStore realtimeUploadStore(RealtimeProperties properties) {
+			RealtimeProperties.Upload upload = properties.getUpload();
+			Path directory = (upload.getDirectory() != null) ? upload.getDirectory()
+					: Path.of(System.getProperty("java.io.tmpdir"), "realtime-uploads");
+			logger.info("Realtime uploads stored in " + directory.toAbsolutePath());
+			return new UploadStore(new UploadSettings(directory, upload.getMaxSize().toBytes(), upload.getExpiry(),
+					upload.getMaxUnfinishedPerClient(), upload.getDiskBudget().toBytes()), Clock.systemUTC());
+		}
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean
+		UploadExpiry realtimeUploadExpiry(UploadStore store, RealtimeProperties properties) {
+			return new UploadExpiry(store, properties.getUpload().getCleanupInterval());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		UploadEndpoint realtimeUploadEndpoint(UploadStore store, RealtimeAuthorizationPolicy policy,
+				RealtimePublisher publisher, ApplicationEventPublisher events, AllowedOrigins origins) {
+			return new UploadEndpoint(store, policy, publisher, events, origins);
 		}
 
 	}

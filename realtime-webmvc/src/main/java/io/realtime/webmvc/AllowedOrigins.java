@@ -123,8 +123,12 @@ public class AllowedOrigins {
 		}
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(this.patterns);
-		cors.setAllowedMethods(List.of("GET", "POST"));
+		cors.setAllowedMethods(List.of("GET", "POST", "HEAD", "PATCH", "DELETE"));
 		cors.addAllowedHeader(CorsConfiguration.ALL);
+		// what a tus client reads of the uploads' answers
+		cors.setExposedHeaders(List.of("Location", "Upload-Offset", "Upload-Length", "Upload-Metadata",
+				"Upload-Expires", "Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
+				"Tus-Checksum-Algorithm"));
 		CorsFilter filter = new CorsFilter((request) -> cors);
 		filter.setCorsProcessor(new ProblemCorsProcessor());
 		return filter;

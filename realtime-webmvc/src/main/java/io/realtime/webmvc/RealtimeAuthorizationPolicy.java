@@ -5,7 +5,7 @@ import java.security.Principal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides whether a client may subscribe to or publish on a topic. Asked for every subscribe
+ * Decides whether a client may subscribe to or publish on a topic, and who may upload. Asked for every subscribe
  * and every client publish on every transport; server code publishing through
  * {@link RealtimePublisher} is not asked. Declare a bean of this type to replace the default.
  *
@@ -39,6 +39,20 @@ public interface RealtimeAuthorizationPolicy {
 	 */
 	default boolean canSeePresence(@Nullable Principal principal, String topic) {
 		return canSubscribe(principal, topic);
+	}
+
+	/**
+	 * Whether the principal may create an upload of that many bytes, asked before the upload
+	 * exists (only when {@code realtime.upload.enabled}). The default allows everyone: enabling
+	 * uploads is the opt-in, and the size, per-client count and disk budget limits still apply.
+	 * Override it to allow only users, or to give each one a quota.
+	 * @param principal the authenticated user, or {@code null} when anonymous
+	 * @param length the declared length in bytes
+	 * @return {@code true} to allow
+	 * @since 0.1.0
+	 */
+	default boolean canUpload(@Nullable Principal principal, long length) {
+		return true;
 	}
 
 }
