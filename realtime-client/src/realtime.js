@@ -850,10 +850,11 @@
   // to another tab, which starts a new Client from the positions every tab announces.
   //
   // Tab -> leader: hello, sub {topic, seq, since, cursor, rewind, presence, info}, unsub {topic},
-  // presence {topic, presence, info}, pub {ref, topic, data}, on {topic, name}, bye. Leader ->
-  // tabs: leader {state, transport}, ack {to, topic, seq, at, fresh}, msg {env}, reset {topics},
-  // pos {topic, at, reset}, cursor {cursor}, state {state, transport}, error {error}, pubd {to,
-  // ref, id | error}, ev {topic, name, args}. Leader messages
+  // presence {topic, presence, info}, members {ref, topic}, pub {ref, topic, data}, on {topic,
+  // name}, bye. Leader -> tabs: leader {state, transport}, ack {to, topic, seq, at, fresh}, msg
+  // {env}, reset {topics}, pos {topic, at, reset}, cursor {cursor}, state {state, transport},
+  // error {error}, pubd {to, ref, id | error}, membersd {to, ref, members | error}, ev {topic,
+  // name, args}. Leader messages
   // carry `from`; tabs keep only the current leader's. `on`/`ev` relay any per-subscription event
   // of the connection's subscriptions (`sub.on(name, fn)`, when they have one) without knowing it.
 
@@ -954,6 +955,14 @@
       case 'bye':
         this.wants.forEach(function (tabs, t) { if (tabs.has(msg.from)) self._drop(msg.from, t); });
         break;
+      case 'members':
+        if (!validTopic(msg.topic)) return;
+        inner._members(msg.topic).then(function (members) {
+          self.send({ t: 'membersd', to: msg.from, ref: msg.ref, members: members });
+        }, function (err) {
+          self.send({ t: 'membersd', to: msg.from, ref: msg.ref, error: plainError(err) });
+        });
+        break;
       case 'pub':
         inner.publish(msg.topic, msg.data).then(function (id) {
           self.send({ t: 'pubd', to: msg.from, ref: msg.ref, id: id });
@@ -1050,6 +1059,7 @@
     this.leaderId = null;
     this.relay = null;
     this.pending = new Map();   // publish ref -> { resolve, reject, leader }
+    this.asking = new Map();    // members ref -> { resolve, reject, topic }
     this.seq = 0;
     this.releaseLock = null;
 
@@ -1112,8 +1122,20 @@
     return now.presence !== !!had.presence || now.info !== had.info;
   };
 
-  /** Members over HTTP, from any tab: the shared connection is not needed for it. */
-  TabClient.prototype._members = Client.prototype._members;
+  /**
+   * Members as the shared connection sees them: asked over it (after its subscribe, so this
+   * connection is among them), by the leader for the others; over HTTP while no tab leads.
+   */
+  TabClient.prototype._members = function (topic) {
+    if (this.state === 'closed') return Promise.reject(makeError('connection is closed', { code: 'closed' }));
+    if (this.relay) return this.relay.inner._members(topic);
+    if (this.leaderId == null) return Client.prototype._members.call(this, topic);
+    var self = this, ref = 'm' + (++this.seq);
+    return new Promise(function (resolve, reject) {
+      self.asking.set(ref, { resolve: resolve, reject: reject, topic: topic });
+      self._toLeader({ t: 'members', ref: ref, topic: topic });
+    });
+  };
 
   Object.defineProperty(TabClient.prototype, 'lastIds', {
     get: function () { return this.relay ? this.relay.inner.lastIds : this.positions; }
@@ -1222,6 +1244,8 @@
     var err = makeError('connection closed', { code: 'closed' });
     this.pending.forEach(function (p) { p.reject(err); });
     this.pending.clear();
+    this.asking.forEach(function (m) { m.reject(err); });
+    this.asking.clear();
     this.syncing.clear();
     this.transport = null;
     var prev = this.state;
@@ -1273,6 +1297,12 @@
           try { fn(Array.isArray(msg.args) ? msg.args : []); } catch (e) { self._report(e); }
         });
         break;
+      case 'membersd':
+        var m = this.asking.get(msg.ref);
+        if (!m) return;
+        this.asking.delete(msg.ref);
+        if (msg.error) m.reject(errorFrom(msg.error)); else m.resolve(msg.members || []);
+        break;
       case 'pubd':
         var p = this.pending.get(msg.ref);
         if (!p) return;
@@ -1299,6 +1329,7 @@
         self._toLeader({ t: 'pub', ref: ref, topic: p.topic, data: p.data === undefined ? null : p.data });
       }
     });
+    this.asking.forEach(function (m, ref) { self._toLeader({ t: 'members', ref: ref, topic: m.topic }); });
     // Messages still buffered from the old leader are dropped: the resume below covers them.
     this.topics.forEach(function (handlers, topic) { self._announce(topic); });
   };

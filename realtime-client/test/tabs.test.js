@@ -290,3 +290,21 @@ test('presence through a shared connection: the tabs are one member, news reache
   assert.deepEqual(joins, ['ada']);
   assert.throws(() => b.rt.subscribe('room', () => {}, { info: 'not an object' }), TypeError);
 });
+
+test('sub.presence() on any tab asks over the shared connection, after its subscribe', async () => {
+  const { tabs, WS } = setupTabs(2, { transports: ['websocket'] });
+  const [leader, b] = tabs;
+  const mine = leader.rt.subscribe('room', () => {}, { presence: true, info: { name: 'Ann' } });
+  const theirs = b.rt.subscribe('room', () => {});
+  const ws = await openWs(WS);
+  await waitFor(() => b.rt.state === 'open', 'the follower open');
+  const asked = [mine.presence(), theirs.presence()];
+  await waitFor(() => ws.frames('presence').length === 2, 'two presence frames on the socket');
+  assert.equal(ws.frames('subscribe').length, 1);
+  for (const frame of ws.frames('presence')) {
+    ws._receive({ type: 'presence', topic: 'room', ref: frame.ref, members: [{ id: 'm1', info: { name: 'Ann' } }] });
+  }
+  const [a, c] = await Promise.all(asked);
+  assert.deepEqual(a, [{ id: 'm1', info: { name: 'Ann' } }]);
+  assert.deepEqual(c, a);
+});
