@@ -31,14 +31,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Upload bodies trickling in hold no container thread: with four request threads, ten stalled
+ * Upload bodies trickling in hold no container thread: with four request threads (eight on Jetty), ten stalled
  * {@code PATCH}es leave the server answering everyone else at once, and complete byte for byte
  * once their bytes come.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "realtime.upload.enabled=true", "realtime.upload.max-unfinished-per-client=20",
 				"realtime.upload.body-idle-timeout=1m", "server.tomcat.threads.max=4",
-				"server.tomcat.threads.min-spare=1" })
+				"server.tomcat.threads.min-spare=1", "server.jetty.threads.max=8", "server.jetty.threads.min=2" })
 class UploadSlowBodiesIntegrationTests {
 
 	private static final int SLOW = 10;
