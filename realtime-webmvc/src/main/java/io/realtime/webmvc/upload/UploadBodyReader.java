@@ -79,15 +79,33 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 	static void start(HttpServletRequest request, HttpServletResponse response, Upload upload,
 			UploadStore.Append append, Duration idleTimeout, ScheduledExecutorService timer, Answer answer)
 			throws IOException {
-		ServletInputStream in = request.getInputStream();
-		AsyncContext async = request.startAsync(request, response);
+		ServletInputStream in;
+		AsyncContext async;
+		try {
+			in = request.getInputStream();
+			async = request.startAsync(request, response);
+		}
+		catch (IOException | RuntimeException ex) {
+			try {
+				append.end(ex);
+			}
+			finally {
+				upload.unlock();
+			}
+			throw ex;
+		}
 		async.setTimeout(0); // progress, not a total, bounds a body: see the idle check
 		UploadBodyReader reader = new UploadBodyReader(upload, append, async, in, idleTimeout, timer, answer);
 		async.addListener(reader);
 		synchronized (reader) {
 			reader.scheduleIdleCheck(idleTimeout.toNanos());
 		}
-		in.setReadListener(reader);
+		try {
+			in.setReadListener(reader);
+		}
+		catch (RuntimeException ex) {
+			reader.onError(ex);
+		}
 	}
 
 	@Override
