@@ -36,6 +36,9 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 	/** How many bytes past the upload's length a body may bring before the request is answered without them. */
 	private static final int MAX_EXCESS = 64 * 1024;
 
+	/** One per thread that reads, not one per body: a stalled body holds no buffer. */
+	private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
 	private final Upload upload;
 
 	private final UploadStore.Append append;
@@ -50,7 +53,6 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 
 	private final Answer answer;
 
-	private final byte[] buffer = new byte[64 * 1024];
 
 	private long lastProgressNanos = System.nanoTime();
 
@@ -110,8 +112,9 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 
 	@Override
 	public synchronized void onDataAvailable() throws IOException {
+		byte[] buffer = BUFFERS.get();
 		while (!this.ended && this.in.isReady() && !this.in.isFinished()) {
-			int read = this.in.read(this.buffer);
+			int read = this.in.read(buffer);
 			if (read <= 0) {
 				continue;
 			}
@@ -119,7 +122,7 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 			int kept = (int) Math.min(read, this.append.remaining());
 			if (kept > 0) {
 				try {
-					this.append.write(this.buffer, kept);
+					this.append.write(buffer, kept);
 				}
 				catch (IOException ex) {
 					end(ex, null);
