@@ -53,7 +53,6 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 
 	private final Answer answer;
 
-
 	private long lastProgressNanos = System.nanoTime();
 
 	private long excess;
@@ -160,7 +159,9 @@ final class UploadBodyReader implements ReadListener, AsyncListener {
 
 	@Override
 	public void onComplete(AsyncEvent event) {
-		// ended before: the reader completes the request itself
+		// usually ended before, the reader completing the request itself; else the container
+		// gave up on it (shutting down): the upload must not stay locked
+		onError(new IOException("request completed by the container"));
 	}
 
 	@Override
