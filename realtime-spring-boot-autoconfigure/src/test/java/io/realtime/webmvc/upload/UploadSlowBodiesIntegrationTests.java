@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.realtime.test.TestApplication;
 import org.junit.jupiter.api.Test;
@@ -32,8 +34,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Upload bodies trickling in hold no container thread: with four request threads (eight on Jetty), ten stalled
- * {@code PATCH}es leave the server answering everyone else at once, and complete byte for byte
- * once their bytes come.
+ * {@code PATCH}es, and as many waiting for the uploads those hold, leave the server answering
+ * everyone else at once; the uploads complete byte for byte once their bytes come.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "realtime.upload.enabled=true", "realtime.upload.max-unfinished-per-client=20",
@@ -89,6 +91,15 @@ class UploadSlowBodiesIntegrationTests {
 			for (String location : locations) {
 				await().atMost(PROMPTLY).until(() -> offset(location) == FIRST);
 			}
+			// as many again wait for the uploads the stalled bodies hold, without a thread either
+			List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+			for (String location : locations) {
+				waiting.add(this.http.sendAsync(request(location).timeout(Duration.ofSeconds(30))
+					.header("Upload-Offset", Integer.toString(FIRST))
+					.header("Content-Type", "application/offset+octet-stream")
+					.method("PATCH", BodyPublishers.ofByteArray(new byte[10]))
+					.build(), BodyHandlers.ofString()));
+			}
 			byte[] other = UploadIntegrationTests.bytes(5_000);
 			String location = create(other.length);
 			HttpResponse<String> patched = send(request(location).header("Upload-Offset", "0")
@@ -110,6 +121,10 @@ class UploadSlowBodiesIntegrationTests {
 			for (int i = 0; i < SLOW; i++) {
 				assertThat(statusLine(sockets.get(i).getInputStream())).startsWith("HTTP/1.1 204");
 				assertThat(Files.readAllBytes(this.store.file(id(locations.get(i))))).isEqualTo(files.get(i));
+			}
+			// the waiting requests then got their turn, and found the uploads moved on
+			for (CompletableFuture<HttpResponse<String>> response : waiting) {
+				assertThat(response.get(15, TimeUnit.SECONDS).statusCode()).isEqualTo(409);
 			}
 		}
 		finally {
