@@ -116,6 +116,40 @@ class UploadIdleBodyIntegrationTests {
 		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
 	}
 
+	@Test
+	void aBodyWithoutLengthIsReadToItsEndAndOneWithNoneIsAnsweredAtOnce() throws Exception {
+		byte[] bytes = UploadIntegrationTests.bytes(3_000);
+		String location = create(bytes.length);
+		try (Socket socket = new Socket("localhost", this.port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			String head = "PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\n"
+					+ "Content-Type: application/offset+octet-stream\r\n";
+			// no body at all: nothing to wait for
+			out.write((head + "Upload-Offset: 0\r\n\r\n").getBytes());
+			out.flush();
+			String answer = UploadSlowBodiesIntegrationTests.responseHead(socket.getInputStream());
+			assertThat(answer).startsWith("HTTP/1.1 204").contains("Upload-Offset: 0");
+		}
+		try (Socket socket = new Socket("localhost", this.port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			String head = "PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\n"
+					+ "Content-Type: application/offset+octet-stream\r\n";
+			// a chunked body, in two chunks
+			out.write((head + "Upload-Offset: 0\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes());
+			out.write(("3e8\r\n").getBytes());
+			out.write(bytes, 0, 1_000);
+			out.write(("\r\n7d0\r\n").getBytes());
+			out.write(bytes, 1_000, 2_000);
+			out.write(("\r\n0\r\n\r\n").getBytes());
+			out.flush();
+			String answer = UploadSlowBodiesIntegrationTests.responseHead(socket.getInputStream());
+			assertThat(answer).startsWith("HTTP/1.1 204").contains("Upload-Offset: 3000");
+		}
+		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
+	}
+
 	private String create(long length) throws Exception {
 		HttpResponse<String> created = send(
 				request("").header("Upload-Length", Long.toString(length)).POST(BodyPublishers.noBody()));
