@@ -170,7 +170,7 @@ export interface Connection {
   publish(topic: string, data: unknown): Promise<string>;
   /** Uploads a file resumably (tus 1.0): resumes after a dropped connection and, remembered per
    *  file in localStorage, after a page reload. Resolves once the server has every byte; rejects
-   *  with a RealtimeError (`status` 4xx other than 409/423/429 is not retried). */
+   *  with a RealtimeError (`status` 4xx other than 408/409/423/429 is not retried). */
   upload(file: Blob, options?: UploadOptions): Promise<UploadInfo>;
   on(event: 'state', fn: (state: ConnectionState, previous: ConnectionState) => void): () => void;
   on(event: 'message', fn: (message: Message) => void): () => void;

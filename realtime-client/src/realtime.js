@@ -1531,7 +1531,7 @@
       try { var r = storage && JSON.parse(storage.getItem(key) || 'null'); return r && r.size === size ? r.url : null; } catch (e) { return null; }
     }
     function aborted() { return makeError('upload aborted', { name: 'AbortError', code: 'aborted' }); }
-    function refused(res) { return httpError(res).catch(function (err) { err.retryable = res.status === 409 || res.status === 423 || res.status === 429 || res.status >= 500; throw err; }); }
+    function refused(res) { return httpError(res).catch(function (err) { err.retryable = res.status === 408 || res.status === 409 || res.status === 423 || res.status === 429 || res.status >= 500; throw err; }); }
     function started(offset) {
       var id = url.replace(/[?#].*$/, '').split('/').pop();
       if (o.onStart) o.onStart({ id: id, url: url, topic: 'uploads/' + id, offset: offset });
@@ -1568,7 +1568,7 @@
         xhr.onload = function () {
           if (xhr.status === 204) { resolve(Number(xhr.getResponseHeader('Upload-Offset'))); return; }
           var err = makeError('upload refused: HTTP ' + xhr.status, { status: xhr.status, code: HTTP_CODES[xhr.status] || 'http_' + xhr.status });
-          err.retryable = xhr.status === 409 || xhr.status === 423 || xhr.status === 429 || xhr.status >= 500;
+          err.retryable = xhr.status === 408 || xhr.status === 409 || xhr.status === 423 || xhr.status === 429 || xhr.status >= 500;
           reject(err);
         };
         xhr.onerror = function () { reject(makeError('upload connection failed', { code: 'network', retryable: true })); };

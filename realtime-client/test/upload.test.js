@@ -6,9 +6,12 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const Realtime = require('../src/realtime.js');
 
-/** One tus server holding uploads by URL; `breakNext` makes the next PATCH fail after n bytes. */
+/**
+ * One tus server holding uploads by URL; `breakNext` makes the next PATCH fail after n bytes,
+ * `stallNext` answers it 408 after n bytes (a body the server ended for sending nothing).
+ */
 function tusServer() {
-  const server = { uploads: new Map(), requests: [], breakNext: null, createStatus: 201, next: 1 };
+  const server = { uploads: new Map(), requests: [], breakNext: null, stallNext: null, createStatus: 201, next: 1 };
   const headers = (h) => ({ get: (name) => (h[name] === undefined ? null : String(h[name])) });
   const reply = (status, h = {}, body = '') => ({ status, ok: status >= 200 && status < 300, headers: headers(h),
     text: () => Promise.resolve(body), json: () => Promise.resolve(JSON.parse(body)) });
@@ -45,10 +48,13 @@ function tusServer() {
         if (Number(this.headers['Upload-Offset']) !== upload.bytes.length) {
           this.status = 409; this.responseHeaders = {}; this.onload(); return;
         }
-        const cut = server.breakNext;
+        const cut = server.breakNext ?? server.stallNext;
         if (cut != null) bytes = bytes.slice(0, cut);
         upload.bytes.push(...bytes);
         this.upload.onprogress && this.upload.onprogress({ loaded: bytes.length });
+        if (server.stallNext != null) {
+          server.stallNext = null; this.status = 408; this.responseHeaders = {}; this.onload(); return;
+        }
         if (cut != null) { server.breakNext = null; this.onerror(); return; }
         this.status = 204;
         this.responseHeaders = { 'Upload-Offset': String(upload.bytes.length) };
@@ -100,6 +106,17 @@ test('a broken PATCH is resumed from the offset the server reports', async () =>
   rt.close();
 });
 
+test('a PATCH the server ended for stalling (408) is resumed from the offset the server reports', async () => {
+  const server = tusServer();
+  server.stallNext = 250;
+  const rt = connect(server);
+  const result = await rt.upload(file, { storage: null, XMLHttpRequest: server.XMLHttpRequest, retryDelays: [0] });
+  assert.deepEqual(server.uploads.get(result.id).bytes, await bytesOf(file));
+  assert.deepEqual(server.requests.filter((r) => !r.startsWith('POST')).map((r) => r.replace(/ .*\//, ' ')),
+    ['PATCH ' + result.id + ' @0', 'HEAD ' + result.id, 'PATCH ' + result.id + ' @250']);
+  rt.close();
+});
+
 test('a remembered upload (a reload) resumes without creating another', async () => {
   const server = tusServer();
   const storage = memoryStorage();
@@ -119,7 +136,7 @@ test('a remembered upload (a reload) resumes without creating another', async ()
   rt.close();
 });
 
-test('a refusal other than 409, 423 or 429 rejects at once with the problem', async () => {
+test('a refusal other than 408, 409, 423 or 429 rejects at once with the problem', async () => {
   const server = tusServer();
   server.createStatus = 413;
   const rt = connect(server);

@@ -607,6 +607,13 @@ public class RealtimeProperties {
 		 */
 		private DataSize diskBudget = DataSize.ofGigabytes(10);
 
+		/**
+		 * How long a request body may send nothing before the request is ended (408, connection
+		 * closed), keeping what arrived and letting the upload go; a body still sending has no
+		 * deadline.
+		 */
+		private Duration bodyIdleTimeout = Duration.ofSeconds(30);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -661,6 +668,14 @@ public class RealtimeProperties {
 
 		public void setDiskBudget(DataSize diskBudget) {
 			this.diskBudget = diskBudget;
+		}
+
+		public Duration getBodyIdleTimeout() {
+			return this.bodyIdleTimeout;
+		}
+
+		public void setBodyIdleTimeout(Duration bodyIdleTimeout) {
+			this.bodyIdleTimeout = bodyIdleTimeout;
 		}
 
 	}

@@ -97,6 +97,7 @@ public final class RealtimePropertiesValidator {
 		RealtimeProperties.Upload upload = properties.getUpload();
 		positive("realtime.upload.expiry", upload.getExpiry());
 		positive("realtime.upload.cleanup-interval", upload.getCleanupInterval());
+		positive("realtime.upload.body-idle-timeout", upload.getBodyIdleTimeout());
 		atLeastOne("realtime.upload.max-unfinished-per-client", upload.getMaxUnfinishedPerClient());
 		if (upload.getMaxSize().toBytes() < 1) {
 			throw new InvalidConfigurationPropertyValueException("realtime.upload.max-size", upload.getMaxSize(),

@@ -232,7 +232,8 @@ public final class RealtimeWebMvcAutoConfiguration {
 					: Path.of(System.getProperty("java.io.tmpdir"), "realtime-uploads");
 			logger.info("Realtime uploads stored in " + directory.toAbsolutePath());
 			return new UploadStore(new UploadSettings(directory, upload.getMaxSize().toBytes(), upload.getExpiry(),
-					upload.getMaxUnfinishedPerClient(), upload.getDiskBudget().toBytes()), Clock.systemUTC());
+					upload.getMaxUnfinishedPerClient(), upload.getDiskBudget().toBytes(), upload.getBodyIdleTimeout()),
+					Clock.systemUTC());
 		}
 
 		@Bean(destroyMethod = "close")
@@ -241,7 +242,7 @@ public final class RealtimeWebMvcAutoConfiguration {
 			return new UploadExpiry(store, properties.getUpload().getCleanupInterval());
 		}
 
-		@Bean
+		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		UploadEndpoint realtimeUploadEndpoint(UploadStore store, RealtimeAuthorizationPolicy policy,
 				RealtimePublisher publisher, ApplicationEventPublisher events, AllowedOrigins origins) {

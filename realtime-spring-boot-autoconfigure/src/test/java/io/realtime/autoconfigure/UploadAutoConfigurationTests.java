@@ -49,13 +49,14 @@ class UploadAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("realtime.upload.enabled=true", "realtime.upload.directory=" + this.directory,
 					"realtime.upload.max-size=5MB", "realtime.upload.expiry=2h",
-					"realtime.upload.max-unfinished-per-client=2", "realtime.upload.disk-budget=50MB")
+					"realtime.upload.max-unfinished-per-client=2", "realtime.upload.disk-budget=50MB",
+					"realtime.upload.body-idle-timeout=5s")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(UploadEndpoint.class);
 				assertThat(context).hasSingleBean(UploadExpiry.class);
 				UploadSettings settings = context.getBean(UploadStore.class).settings();
 				assertThat(settings).isEqualTo(new UploadSettings(this.directory, DataSize.ofMegabytes(5).toBytes(),
-						Duration.ofHours(2), 2, DataSize.ofMegabytes(50).toBytes()));
+						Duration.ofHours(2), 2, DataSize.ofMegabytes(50).toBytes(), Duration.ofSeconds(5)));
 			});
 	}
 
@@ -67,6 +68,7 @@ class UploadAutoConfigurationTests {
 			assertThat(settings.maxSize()).isEqualTo(DataSize.ofGigabytes(1).toBytes());
 			assertThat(settings.expiry()).isEqualTo(Duration.ofHours(24));
 			assertThat(settings.maxUnfinishedPerClient()).isEqualTo(5);
+			assertThat(settings.bodyIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
 		});
 	}
 
@@ -92,6 +94,17 @@ class UploadAutoConfigurationTests {
 				.hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.rootCause()
 				.hasMessageContaining("realtime.upload.disk-budget"));
+	}
+
+	@Test
+	void bodyIdleTimeoutOfZeroFailsFast() {
+		this.contextRunner
+			.withPropertyValues("realtime.upload.enabled=true", "realtime.upload.directory=" + this.directory,
+					"realtime.upload.body-idle-timeout=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.rootCause()
+				.hasMessageContaining("realtime.upload.body-idle-timeout"));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -4,8 +4,7 @@ import java.nio.file.Path;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +28,8 @@ final class Upload {
 
 	private final @Nullable Principal principal;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	/** Not a ReentrantLock: a body read without a thread is finished, and the lock released, on another thread. */
+	private final Semaphore lock = new Semaphore(1);
 
 	private volatile long offset;
 
@@ -105,15 +105,16 @@ final class Upload {
 	}
 
 	/**
-	 * Take the upload for one request that writes. A client that lost its connection comes back
-	 * while the server may still be reading the dead one, so a short wait beats refusing at once.
+	 * Take the upload for one request that writes, if no other request holds it.
+	 * @return whether the caller now holds it, and must {@link #unlock()} it exactly once
 	 */
-	boolean tryLock(long millis) throws InterruptedException {
-		return this.lock.tryLock(millis, TimeUnit.MILLISECONDS);
+	boolean tryLock() {
+		return this.lock.tryAcquire();
 	}
 
+	/** Let the upload go; any thread may, the holder's request having gone asynchronous. */
 	void unlock() {
-		this.lock.unlock();
+		this.lock.release();
 	}
 
 }

@@ -6,12 +6,16 @@ import java.security.Principal;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.realtime.webmvc.AllowedOrigins;
 import io.realtime.webmvc.RealtimeAuthorizationPolicy;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimePublisher;
 import io.realtime.webmvc.RefusalLog;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.logging.Log;
@@ -33,14 +37,16 @@ import org.springframework.web.bind.annotation.RestController;
  * While bytes arrive, progress is published on {@code uploads/<id>}; when the last arrives,
  * a final message, then an {@link UploadCompletedEvent}.
  *
- * <p>A {@code PATCH} body is read blocking, one container thread per upload in progress,
- * bounded by the count of unfinished uploads per client.
+ * <p>A body is read without blocking: an upload in progress holds no container thread while
+ * its bytes are on their way, and one whose body sends nothing for the
+ * {@link UploadSettings#bodyIdleTimeout() idle timeout} is ended, keeping what arrived. A request
+ * finding its upload taken by another one waits for it without a thread too.
  *
  * @since 0.1.0
  */
 @RestController
 @RequestMapping("${realtime.base-path:/realtime}/uploads")
-public class UploadEndpoint {
+public class UploadEndpoint implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(UploadEndpoint.class);
 
@@ -53,6 +59,15 @@ public class UploadEndpoint {
 	/** How long a request waits for another one writing the same upload (a dead connection's) to end. */
 	private static final long LOCK_WAIT_MILLIS = 10_000;
 
+	/** How often a waiting request looks whether the upload is free. */
+	private static final long LOCK_POLL_MILLIS = 20;
+
+	/** Set on a request dispatched again once it holds its upload's lock: the upload. */
+	private static final String LOCKED = UploadEndpoint.class.getName() + ".locked";
+
+	/** Set on a request dispatched again after waiting in vain for its upload. */
+	private static final String NOT_LOCKED = UploadEndpoint.class.getName() + ".notLocked";
+
 	private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
 	private final UploadStore store;
@@ -64,6 +79,13 @@ public class UploadEndpoint {
 	private final ApplicationEventPublisher events;
 
 	private final AllowedOrigins origins;
+
+	/** Ends idle bodies and retries taken locks; its tasks are short. */
+	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "realtime-upload-timer");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	/**
 	 * Create the endpoint.
@@ -113,13 +135,10 @@ public class UploadEndpoint {
 		response.setHeader("Location", stripTrailingSlash(request.getRequestURI()) + "/" + upload.id());
 		if (withBody || length == 0) {
 			// creation-with-upload: the body is the first bytes; a failure keeps the upload for a PATCH
-			lock(upload);
-			try {
-				write(upload, request, response);
+			if (!upload.tryLock()) {
+				throw new IllegalStateException("a new upload is taken");
 			}
-			finally {
-				upload.unlock();
-			}
+			write(upload, request, response);
 		}
 		else {
 			headers(upload, response);
@@ -141,12 +160,18 @@ public class UploadEndpoint {
 
 	@RequestMapping(path = "/{id}", method = RequestMethod.PATCH)
 	void patch(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) throws IOException {
-		check(request);
-		checkContentType(request);
-		long offset = number(request.getHeader("Upload-Offset"), "Upload-Offset");
-		Upload upload = find(id, request);
-		lock(upload);
+		Upload upload = waitedFor(request);
+		if (upload == null) {
+			check(request);
+			checkContentType(request);
+			number(request.getHeader("Upload-Offset"), "Upload-Offset");
+			upload = find(id, request);
+			if (!lock(upload, request, response)) {
+				return;
+			}
+		}
 		try {
+			long offset = number(request.getHeader("Upload-Offset"), "Upload-Offset");
 			if (offset != upload.offset()) {
 				throw new UploadException(409, "Upload-Offset is " + offset + ", the upload is at " + upload.offset());
 			}
@@ -154,19 +179,25 @@ public class UploadEndpoint {
 			if (body > upload.length() - offset) {
 				throw new UploadException(413, "the body goes past Upload-Length");
 			}
-			response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-			write(upload, request, response);
 		}
-		finally {
+		catch (RuntimeException ex) {
 			upload.unlock();
+			throw ex;
 		}
+		response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+		write(upload, request, response);
 	}
 
 	@RequestMapping(path = "/{id}", method = RequestMethod.DELETE)
 	void terminate(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) {
-		check(request);
-		Upload upload = find(id, request);
-		lock(upload);
+		Upload upload = waitedFor(request);
+		if (upload == null) {
+			check(request);
+			upload = find(id, request);
+			if (!lock(upload, request, response)) {
+				return;
+			}
+		}
 		try {
 			this.store.terminate(upload);
 		}
@@ -189,10 +220,42 @@ public class UploadEndpoint {
 		problem(request, response, ex.reason().status(), ex.getMessage());
 	}
 
+	/** Close the timer of idle bodies and waiting requests. */
+	@Override
+	public void close() {
+		this.timer.shutdownNow();
+	}
+
+	/**
+	 * Store the request's body in an upload whose lock the caller holds and hands over: released
+	 * here when the body is empty or refused, else by the reader once the body ended.
+	 */
 	private void write(Upload upload, HttpServletRequest request, HttpServletResponse response) throws IOException {
-		UploadChecksum checksum = UploadChecksum.of(request.getHeader("Upload-Checksum"));
+		UploadStore.Append append;
+		try {
+			UploadChecksum checksum = UploadChecksum.of(request.getHeader("Upload-Checksum"));
+			append = this.store.open(upload, checksum, new UploadProgress(this.publisher, upload.offset()));
+		}
+		catch (RuntimeException | IOException ex) {
+			upload.unlock();
+			throw ex;
+		}
 		boolean wasComplete = upload.complete();
-		this.store.append(upload, request.getInputStream(), checksum, new UploadProgress(this.publisher, upload.offset()));
+		if (request.getContentLengthLong() == 0 && request.getHeader("Transfer-Encoding") == null) {
+			try {
+				append.end(null);
+				answer(upload, wasComplete, response);
+			}
+			finally {
+				upload.unlock();
+			}
+			return;
+		}
+		UploadBodyReader.start(request, response, upload, append, this.store.settings().bodyIdleTimeout(), this.timer,
+				(answered) -> answer(upload, wasComplete, answered));
+	}
+
+	private void answer(Upload upload, boolean wasComplete, HttpServletResponse response) {
 		headers(upload, response);
 		if (upload.complete() && !wasComplete) {
 			UploadProgress.publish(this.publisher, upload);
@@ -239,15 +302,59 @@ public class UploadEndpoint {
 		return upload;
 	}
 
-	private static void lock(Upload upload) {
-		try {
-			if (!upload.tryLock(LOCK_WAIT_MILLIS)) {
-				throw new UploadException(423, "another request is writing to this upload");
-			}
+	/**
+	 * Take the upload for this request. A client that lost its connection comes back while the
+	 * server may still be reading the dead one, so a short wait beats refusing at once: the
+	 * request goes asynchronous, holding no thread, and is dispatched again once it holds the
+	 * lock or gave up ({@code 423}).
+	 * @return whether the lock is held now; if not, the request is waiting and this dispatch is over
+	 */
+	private boolean lock(Upload upload, HttpServletRequest request, HttpServletResponse response) {
+		if (upload.tryLock()) {
+			return true;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new UploadException(423, "interrupted while waiting for this upload");
+		AsyncContext async = request.startAsync(request, response);
+		async.setTimeout(0);
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCK_WAIT_MILLIS);
+		this.timer.schedule(() -> waitForLock(upload, async, deadline), LOCK_POLL_MILLIS, TimeUnit.MILLISECONDS);
+		return false;
+	}
+
+	/**
+	 * The upload whose lock this request, dispatched again after waiting for it, holds now; its
+	 * checks passed before the wait.
+	 * @return the upload, or {@code null} on a request's first dispatch
+	 * @throws UploadException 423 when the wait was in vain
+	 */
+	private static @Nullable Upload waitedFor(HttpServletRequest request) {
+		if (request.getAttribute(NOT_LOCKED) != null) {
+			request.removeAttribute(NOT_LOCKED);
+			throw new UploadException(423, "another request is writing to this upload");
+		}
+		Upload upload = (Upload) request.getAttribute(LOCKED);
+		request.removeAttribute(LOCKED);
+		return upload;
+	}
+
+	private void waitForLock(Upload upload, AsyncContext async, long deadline) {
+		if (upload.tryLock()) {
+			async.getRequest().setAttribute(LOCKED, upload);
+		}
+		else if (System.nanoTime() - deadline < 0) {
+			this.timer.schedule(() -> waitForLock(upload, async, deadline), LOCK_POLL_MILLIS, TimeUnit.MILLISECONDS);
+			return;
+		}
+		else {
+			async.getRequest().setAttribute(NOT_LOCKED, Boolean.TRUE);
+		}
+		try {
+			async.dispatch();
+		}
+		catch (IllegalStateException ex) {
+			// the request ended while it waited
+			if (async.getRequest().getAttribute(LOCKED) == upload) {
+				upload.unlock();
+			}
 		}
 	}
 
@@ -273,7 +380,7 @@ public class UploadEndpoint {
 		return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 	}
 
-	private static void problem(HttpServletRequest request, HttpServletResponse response, int status, String detail)
+	static void problem(HttpServletRequest request, HttpServletResponse response, int status, String detail)
 			throws IOException {
 		if (response.isCommitted()) {
 			return;

@@ -12,17 +12,29 @@ import java.util.Objects;
  * @param expiry how long an unfinished upload is kept after its last byte arrived
  * @param maxUnfinishedPerClient most unfinished uploads one client may hold at once
  * @param diskBudget most bytes all unfinished uploads may reserve at once (each counts its full length)
+ * @param bodyIdleTimeout how long a request body may send nothing before the request is ended,
+ * keeping what arrived and letting the upload go
  * @since 0.1.0
  */
 public record UploadSettings(Path directory, long maxSize, Duration expiry, int maxUnfinishedPerClient,
-		long diskBudget) {
+		long diskBudget, Duration bodyIdleTimeout) {
+
+	/** Bodies idle this long are ended unless told otherwise. */
+	public static final Duration DEFAULT_BODY_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
 	public UploadSettings {
 		Objects.requireNonNull(directory, "directory must not be null");
 		Objects.requireNonNull(expiry, "expiry must not be null");
-		if (maxSize <= 0 || maxUnfinishedPerClient <= 0 || diskBudget <= 0 || expiry.isNegative() || expiry.isZero()) {
+		Objects.requireNonNull(bodyIdleTimeout, "bodyIdleTimeout must not be null");
+		if (maxSize <= 0 || maxUnfinishedPerClient <= 0 || diskBudget <= 0 || expiry.isNegative() || expiry.isZero()
+				|| bodyIdleTimeout.isNegative() || bodyIdleTimeout.isZero()) {
 			throw new IllegalArgumentException("upload limits must be positive");
 		}
+	}
+
+	/** Settings with the {@link #DEFAULT_BODY_IDLE_TIMEOUT default body idle timeout}. */
+	public UploadSettings(Path directory, long maxSize, Duration expiry, int maxUnfinishedPerClient, long diskBudget) {
+		this(directory, maxSize, expiry, maxUnfinishedPerClient, diskBudget, DEFAULT_BODY_IDLE_TIMEOUT);
 	}
 
 }

@@ -114,21 +114,22 @@ public class UploadStore {
 	}
 
 	/**
-	 * Append what the stream holds to an upload whose lock the caller holds, up to its length.
+	 * Append what the stream holds to an upload whose lock the caller holds, up to its length,
+	 * reading blocking.
 	 * What arrived before a broken connection is kept; with a checksum, all of it or none.
 	 * @return the new offset
 	 * @throws IOException when the file cannot be written
 	 */
 	long append(Upload upload, InputStream body, @Nullable UploadChecksum checksum, UploadProgress progress)
 			throws IOException {
-		long start = upload.offset();
+		Append append = open(upload, checksum, progress);
 		byte[] buffer = new byte[64 * 1024];
 		IOException broken = null;
-		try (OutputStream out = Files.newOutputStream(upload.file(), StandardOpenOption.APPEND)) {
-			while (upload.offset() < upload.length()) {
+		try {
+			while (append.remaining() > 0) {
 				int read;
 				try {
-					read = body.read(buffer, 0, (int) Math.min(buffer.length, upload.length() - upload.offset()));
+					read = body.read(buffer, 0, (int) Math.min(buffer.length, append.remaining()));
 				}
 				catch (IOException ex) {
 					broken = ex;
@@ -137,29 +138,89 @@ public class UploadStore {
 				if (read < 0) {
 					break;
 				}
-				out.write(buffer, 0, read);
-				if (checksum != null) {
-					checksum.update(buffer, read);
-				}
-				upload.offset(upload.offset() + read);
-				progress.advanced(upload);
+				append.write(buffer, read);
 			}
 		}
-		if (checksum != null && (broken != null || !checksum.matches())) {
-			truncate(upload, start);
-			if (broken == null) {
-				throw new UploadException(460, "the body does not match Upload-Checksum");
-			}
+		catch (IOException writeFailed) {
+			append.end(writeFailed);
+			throw writeFailed;
 		}
-		if (broken != null) {
-			// the client went away: what arrived is kept, and it will ask HEAD where to go on
-			logger.debug("Upload " + upload.id() + " interrupted at " + upload.offset() + ": " + broken.getMessage());
-		}
-		upload.expires(this.clock.instant().plus(this.settings.expiry()));
-		if (upload.complete()) {
-			finish(upload);
-		}
+		append.end(broken);
 		return upload.offset();
+	}
+
+	/**
+	 * Start appending one request's body to an upload whose lock the caller holds; the body
+	 * may then arrive in pieces, on any thread, one at a time.
+	 * @throws IOException when the file cannot be opened
+	 */
+	Append open(Upload upload, @Nullable UploadChecksum checksum, UploadProgress progress) throws IOException {
+		return new Append(upload, Files.newOutputStream(upload.file(), StandardOpenOption.APPEND), checksum,
+				progress);
+	}
+
+	/** One request's body on its way into an upload's file. */
+	final class Append {
+
+		private final Upload upload;
+
+		private final OutputStream out;
+
+		private final @Nullable UploadChecksum checksum;
+
+		private final UploadProgress progress;
+
+		private final long start;
+
+		private Append(Upload upload, OutputStream out, @Nullable UploadChecksum checksum, UploadProgress progress) {
+			this.upload = upload;
+			this.out = out;
+			this.checksum = checksum;
+			this.progress = progress;
+			this.start = upload.offset();
+		}
+
+		/** Bytes the upload still lacks. */
+		long remaining() {
+			return this.upload.length() - this.upload.offset();
+		}
+
+		/** Store the next bytes, at most {@link #remaining()}. */
+		void write(byte[] buffer, int count) throws IOException {
+			this.out.write(buffer, 0, count);
+			if (this.checksum != null) {
+				this.checksum.update(buffer, count);
+			}
+			this.upload.offset(this.upload.offset() + count);
+			this.progress.advanced(this.upload);
+		}
+
+		/**
+		 * Close the file: the body ended, or broke off (the client went away, or stalled) when
+		 * {@code broken} is given, keeping what arrived; with a checksum, all of it or none.
+		 * A finished upload's file is moved in place.
+		 * @throws UploadException 460 when a whole body does not match its checksum
+		 * @throws IOException when the file cannot be written
+		 */
+		void end(@Nullable Exception broken) throws IOException {
+			this.out.close();
+			if (this.checksum != null && (broken != null || !this.checksum.matches())) {
+				truncate(this.upload, this.start);
+				if (broken == null) {
+					throw new UploadException(460, "the body does not match Upload-Checksum");
+				}
+			}
+			if (broken != null) {
+				// what arrived is kept, and the client will ask HEAD where to go on
+				logger.debug("Upload " + this.upload.id() + " interrupted at " + this.upload.offset() + ": "
+						+ broken.getMessage());
+			}
+			this.upload.expires(UploadStore.this.clock.instant().plus(UploadStore.this.settings.expiry()));
+			if (this.upload.complete()) {
+				finish(this.upload);
+			}
+		}
+
 	}
 
 	/**
@@ -186,14 +247,8 @@ public class UploadStore {
 			if (upload.expires().isAfter(now)) {
 				continue;
 			}
-			try {
-				if (!upload.tryLock(0)) {
-					continue; // a request is writing to it right now
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return removed;
+			if (!upload.tryLock()) {
+				continue; // a request is writing to it right now
 			}
 			try {
 				this.uploads.remove(upload.id());
