@@ -26,6 +26,14 @@ class GcLogTests {
 	}
 
 	@Test
+	void readsTheShortPausesOfZgcFromItsPhases() throws Exception {
+		GcLog log = write("[1000ms] Using The Z Garbage Collector",
+				"[2000ms] GC(3) Y: Pause Mark Start (Major) 0.012ms", "[2001ms] GC(3) Y: Concurrent Mark 4.100ms",
+				"[2010ms] GC(3) O: Pause Mark End 0.008ms");
+		assertThat(log.read()).containsExactly(new GcLog.Pause(1999.988, 0.012), new GcLog.Pause(2009.992, 0.008));
+	}
+
+	@Test
 	void readsThePausesOfTheSocketIoServersLog() throws Exception {
 		GcLog log = write("[3000ms] Pause Scavenge 1.5ms", "[4000ms] Pause Mark-Compact 12.000ms");
 		assertThat(log.read()).containsExactly(new GcLog.Pause(2998.5, 1.5), new GcLog.Pause(3988, 12));
