@@ -73,11 +73,13 @@ run() {
 	fi
 	# warm-up: let the JIT compile the publish path
 	taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 5 >/dev/null
-	local result before after per_second cpu_us
+	local result before after per_second cpu_us redis_before redis_after redis_us
 	before=$(cpu_ticks "$app_pid")
+	redis_before=$(cpu_ticks "$redis_pid")
 	[ -n "$idle_pid" ] && idle_before=$(cpu_ticks "$idle_pid")
 	result=$(taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$seconds")
 	after=$(cpu_ticks "$app_pid")
+	redis_after=$(cpu_ticks "$redis_pid")
 	if [ -n "$idle_pid" ]; then
 		idle_after=$(cpu_ticks "$idle_pid")
 		# the idle instance's CPU over the measured seconds, in ms per second
@@ -92,7 +94,8 @@ run() {
 	per_second=$(sed -E 's/.*"perSecond":([0-9]+).*/\1/' <<<"$result")
 	# the app's CPU time (user + system) per accepted publish: less sensitive to a busy machine
 	cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (per_second * seconds + 1) ))
-	echo "$mode $result app CPU per publish: ${cpu_us} us; idle instance CPU: ${idle_us} ms/s"
+	redis_us=$(( (redis_after - redis_before) * 1000000 / ticks_per_second / (per_second * seconds + 1) ))
+	echo "$mode $result app CPU per publish: ${cpu_us} us; Redis CPU per publish: ${redis_us} us; idle instance CPU: ${idle_us} ms/s"
 	echo "$mode $per_second $cpu_us" >>"$work/results"
 }
 
