@@ -15,7 +15,10 @@
   var members = new Map(); // who is online (presence): member id -> { id, user, info }
   var shown = new Set(); // ids on the page: a new connection (a transport switch) rewinds again
 
-  nameInput.value = params.get('name') || localStorage.getItem('chat.name') || 'guest-' + Math.random().toString(36).slice(2, 6);
+  // one name per browser: its tabs share one connection, so they are one member of the chat
+  var stored = localStorage.getItem('chat.name');
+  if (!stored) localStorage.setItem('chat.name', stored = 'guest-' + Math.random().toString(36).slice(2, 6));
+  nameInput.value = params.get('name') || stored;
   nameInput.addEventListener('change', function () { localStorage.setItem('chat.name', nameInput.value.trim()); });
   var forced = params.get('transport');
   if (forced && Realtime.TRANSPORTS.indexOf(forced) >= 0) picker.value = forced;
