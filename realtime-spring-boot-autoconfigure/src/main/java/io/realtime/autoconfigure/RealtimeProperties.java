@@ -614,6 +614,21 @@ public class RealtimeProperties {
 		 */
 		private Duration bodyIdleTimeout = Duration.ofSeconds(30);
 
+		/**
+		 * Most uploads known at once, finished ones included (kept until they expire); past it
+		 * creation is answered 503. Bounds the uploads' memory and files whatever the number of
+		 * clients.
+		 */
+		private int maxUploads = 10_000;
+
+		public int getMaxUploads() {
+			return this.maxUploads;
+		}
+
+		public void setMaxUploads(int maxUploads) {
+			this.maxUploads = maxUploads;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}

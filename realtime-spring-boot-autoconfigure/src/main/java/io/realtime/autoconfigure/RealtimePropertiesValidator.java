@@ -99,6 +99,7 @@ public final class RealtimePropertiesValidator {
 		positive("realtime.upload.cleanup-interval", upload.getCleanupInterval());
 		positive("realtime.upload.body-idle-timeout", upload.getBodyIdleTimeout());
 		atLeastOne("realtime.upload.max-unfinished-per-client", upload.getMaxUnfinishedPerClient());
+		atLeastOne("realtime.upload.max-uploads", upload.getMaxUploads());
 		if (upload.getMaxSize().toBytes() < 1) {
 			throw new InvalidConfigurationPropertyValueException("realtime.upload.max-size", upload.getMaxSize(),
 					"must be at least 1B");

@@ -232,7 +232,8 @@ public final class RealtimeWebMvcAutoConfiguration {
 					: Path.of(System.getProperty("java.io.tmpdir"), "realtime-uploads");
 			logger.info("Realtime uploads stored in " + directory.toAbsolutePath());
 			return new UploadStore(new UploadSettings(directory, upload.getMaxSize().toBytes(), upload.getExpiry(),
-					upload.getMaxUnfinishedPerClient(), upload.getDiskBudget().toBytes(), upload.getBodyIdleTimeout()),
+					upload.getMaxUnfinishedPerClient(), upload.getDiskBudget().toBytes(), upload.getBodyIdleTimeout(),
+					upload.getMaxUploads()),
 					Clock.systemUTC());
 		}
 

@@ -50,13 +50,13 @@ class UploadAutoConfigurationTests {
 			.withPropertyValues("realtime.upload.enabled=true", "realtime.upload.directory=" + this.directory,
 					"realtime.upload.max-size=5MB", "realtime.upload.expiry=2h",
 					"realtime.upload.max-unfinished-per-client=2", "realtime.upload.disk-budget=50MB",
-					"realtime.upload.body-idle-timeout=5s")
+					"realtime.upload.body-idle-timeout=5s", "realtime.upload.max-uploads=7")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(UploadEndpoint.class);
 				assertThat(context).hasSingleBean(UploadExpiry.class);
 				UploadSettings settings = context.getBean(UploadStore.class).settings();
 				assertThat(settings).isEqualTo(new UploadSettings(this.directory, DataSize.ofMegabytes(5).toBytes(),
-						Duration.ofHours(2), 2, DataSize.ofMegabytes(50).toBytes(), Duration.ofSeconds(5)));
+						Duration.ofHours(2), 2, DataSize.ofMegabytes(50).toBytes(), Duration.ofSeconds(5), 7));
 			});
 	}
 

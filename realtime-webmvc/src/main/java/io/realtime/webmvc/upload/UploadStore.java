@@ -78,6 +78,9 @@ public class UploadStore {
 			throw new UploadException(413, "Upload-Length is over the maximum of " + this.settings.maxSize() + " bytes");
 		}
 		synchronized (this.admission) {
+			if (this.uploads.size() >= this.settings.maxUploads()) {
+				throw new UploadException(503, "too many uploads on this server, try again later");
+			}
 			long held = 0;
 			long reserved = 0;
 			for (Upload upload : this.uploads.values()) {

@@ -62,6 +62,18 @@ class UploadStoreTests {
 		}
 	}
 
+	/** Many clients, each within its own share, still meet one bound; finished uploads count too. */
+	@Test
+	void uploadsBeyondTheStoresBoundAreRefusedWhateverTheClient() {
+		UploadStore store = new UploadStore(new UploadSettings(this.directory, 100, Duration.ofHours(1), 5, 1000,
+				UploadSettings.DEFAULT_BODY_IDLE_TIMEOUT, 2), new MutableClock());
+		store.create(0, "", "address:10.0.0.1", null);
+		store.create(10, "", "address:10.0.0.2", null);
+		assertThatExceptionOfType(UploadException.class)
+			.isThrownBy(() -> store.create(10, "", "address:10.0.0.3", null))
+			.satisfies((refused) -> assertThat(refused.status()).isEqualTo(503));
+	}
+
 	@Test
 	void metadataIsKeysWithOptionalBase64Values() {
 		assertThat(UploadStore.decodeMetadata("filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential"))
