@@ -2,12 +2,7 @@ package io.realtime.webmvc.upload;
 
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.realtime.test.TestApplication;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,15 +47,20 @@ class UploadIdleBodyIntegrationTests {
 	@LocalServerPort
 	int port;
 
+	private TusClient tus;
+
+	@BeforeEach
+	void connect() {
+		this.tus = new TusClient(this.port);
+	}
+
 	@Autowired
 	UploadStore store;
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
 	void aStalledBodyEndsAfterTheIdleTimeoutKeepingWhatArrivedAndTheUploadResumes() throws Exception {
 		byte[] bytes = UploadIntegrationTests.bytes(200_000);
-		String location = create(bytes.length);
+		String location = this.tus.create(bytes.length);
 		try (Socket socket = new Socket("localhost", this.port)) {
 			socket.setSoTimeout(10_000);
 			OutputStream out = socket.getOutputStream();
@@ -70,35 +71,34 @@ class UploadIdleBodyIntegrationTests {
 			String head = UploadSlowBodiesIntegrationTests.responseHead(socket.getInputStream());
 			assertThat(head).startsWith("HTTP/1.1 408").containsIgnoringCase("Connection: close");
 		}
-		assertThat(offset(location)).isEqualTo(70_000);
-		HttpResponse<String> patched = patch(location, 70_000, Arrays.copyOfRange(bytes, 70_000, bytes.length), null);
+		assertThat(this.tus.offset(location)).isEqualTo(70_000);
+		HttpResponse<String> patched = this.tus.patch(location, 70_000, Arrays.copyOfRange(bytes, 70_000, bytes.length), null);
 		assertThat(patched.statusCode()).isEqualTo(204);
-		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
+		assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(bytes);
 	}
 
 	@Test
 	void aRequestForAnUploadAStalledBodyHoldsWaitsWithoutAThreadAndGoesOnOnceItEnds() throws Exception {
 		byte[] bytes = UploadIntegrationTests.bytes(150_000);
-		String location = create(bytes.length);
+		String location = this.tus.create(bytes.length);
 		try (Socket socket = new Socket("localhost", this.port)) {
 			OutputStream out = socket.getOutputStream();
 			out.write(UploadSlowBodiesIntegrationTests.patchHead(location, 0, bytes.length));
 			out.write(bytes, 0, 50_000);
 			out.flush();
-			await().atMost(Duration.ofSeconds(10)).until(() -> offset(location) == 50_000);
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.tus.offset(location) == 50_000);
 			// the client, believing its connection lost, resumes while the server still reads it
-			CompletableFuture<HttpResponse<String>> resumed = this.http.sendAsync(
-					patchRequest(location, 50_000, Arrays.copyOfRange(bytes, 50_000, bytes.length), null).build(),
-					BodyHandlers.ofString());
+			CompletableFuture<HttpResponse<String>> resumed = this.tus.sendAsync(
+					this.tus.patchRequest(location, 50_000, Arrays.copyOfRange(bytes, 50_000, bytes.length), null));
 			assertThat(resumed.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
 		}
-		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
+		assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(bytes);
 	}
 
 	@Test
 	void aStalledBodyWithAChecksumKeepsNothing() throws Exception {
 		byte[] bytes = UploadIntegrationTests.bytes(100_000);
-		String location = create(bytes.length);
+		String location = this.tus.create(bytes.length);
 		String checksum = "sha1 " + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest(bytes));
 		try (Socket socket = new Socket("localhost", this.port)) {
 			socket.setSoTimeout(10_000);
@@ -111,15 +111,15 @@ class UploadIdleBodyIntegrationTests {
 			out.flush();
 			assertThat(UploadSlowBodiesIntegrationTests.statusLine(socket.getInputStream())).startsWith("HTTP/1.1 408");
 		}
-		assertThat(offset(location)).isZero();
-		assertThat(patch(location, 0, bytes, checksum).statusCode()).isEqualTo(204);
-		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
+		assertThat(this.tus.offset(location)).isZero();
+		assertThat(this.tus.patch(location, 0, bytes, checksum).statusCode()).isEqualTo(204);
+		assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(bytes);
 	}
 
 	@Test
 	void aBodyWithoutLengthIsReadToItsEndAndOneWithNoneIsAnsweredAtOnce() throws Exception {
 		byte[] bytes = UploadIntegrationTests.bytes(3_000);
-		String location = create(bytes.length);
+		String location = this.tus.create(bytes.length);
 		try (Socket socket = new Socket("localhost", this.port)) {
 			socket.setSoTimeout(10_000);
 			OutputStream out = socket.getOutputStream();
@@ -147,44 +147,7 @@ class UploadIdleBodyIntegrationTests {
 			String answer = UploadSlowBodiesIntegrationTests.responseHead(socket.getInputStream());
 			assertThat(answer).startsWith("HTTP/1.1 204").contains("Upload-Offset: 3000");
 		}
-		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
-	}
-
-	private String create(long length) throws Exception {
-		HttpResponse<String> created = send(
-				request("").header("Upload-Length", Long.toString(length)).POST(BodyPublishers.noBody()));
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return created.headers().firstValue("Location").orElseThrow();
-	}
-
-	private long offset(String location) throws Exception {
-		HttpResponse<String> head = send(request(location).method("HEAD", BodyPublishers.noBody()));
-		return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
-	}
-
-	private HttpResponse<String> patch(String location, long offset, byte[] body, String checksum) throws Exception {
-		return send(patchRequest(location, offset, body, checksum));
-	}
-
-	private HttpRequest.Builder patchRequest(String location, long offset, byte[] body, String checksum) {
-		HttpRequest.Builder builder = request(location).header("Upload-Offset", Long.toString(offset))
-			.header("Content-Type", "application/offset+octet-stream")
-			.method("PATCH", BodyPublishers.ofByteArray(body));
-		return (checksum != null) ? builder.header("Upload-Checksum", checksum) : builder;
-	}
-
-	private HttpRequest.Builder request(String location) {
-		return HttpRequest
-			.newBuilder(URI.create("http://localhost:" + this.port + (location.isEmpty() ? "/realtime/uploads" : location)))
-			.header("Tus-Resumable", "1.0.0");
-	}
-
-	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-		return this.http.send(request.build(), BodyHandlers.ofString());
-	}
-
-	private static String id(String location) {
-		return location.substring(location.lastIndexOf('/') + 1);
+		assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(bytes);
 	}
 
 }

@@ -1,14 +1,11 @@
 package io.realtime.webmvc.upload;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.realtime.test.RealtimeHttpClient;
 import io.realtime.test.TestApplication;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -61,13 +59,18 @@ class UploadIntegrationTests {
 	@LocalServerPort
 	int port;
 
+	private TusClient tus;
+
+	@BeforeEach
+	void connect() {
+		this.tus = new TusClient(this.port);
+	}
+
 	@Autowired
 	Completions completions;
 
 	@Autowired
 	UploadStore store;
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	/** Each test starts with no unfinished upload of this client. */
 	private final List<String> created = new ArrayList<>();
@@ -75,13 +78,13 @@ class UploadIntegrationTests {
 	@AfterEach
 	void terminateUploads() throws Exception {
 		for (String location : this.created) {
-			send(request(location).DELETE());
+			this.tus.send(this.tus.request(location).DELETE());
 		}
 	}
 
 	@Test
 	void optionsAnnounceVersionExtensionsAndLimits() throws Exception {
-		HttpResponse<String> response = send(request("").method("OPTIONS", BodyPublishers.noBody()));
+		HttpResponse<String> response = this.tus.send(this.tus.request("").method("OPTIONS", BodyPublishers.noBody()));
 		assertThat(response.statusCode()).isEqualTo(204);
 		assertThat(response.headers().firstValue("Tus-Version")).hasValue("1.0.0");
 		assertThat(response.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
@@ -98,18 +101,18 @@ class UploadIntegrationTests {
 		assertThat(location).matches("/realtime/uploads/[0-9a-f]{32}");
 		String id = location.substring(location.lastIndexOf('/') + 1);
 
-		HttpResponse<String> head = send(request(location).method("HEAD", BodyPublishers.noBody()));
+		HttpResponse<String> head = this.tus.send(this.tus.request(location).method("HEAD", BodyPublishers.noBody()));
 		assertThat(head.statusCode()).isEqualTo(200);
 		assertThat(head.headers().firstValue("Upload-Offset")).hasValue("0");
 		assertThat(head.headers().firstValue("Upload-Length")).hasValue("300000");
 		assertThat(head.headers().firstValue("Cache-Control")).hasValue("no-store");
 		assertThat(head.headers().firstValue("Upload-Expires")).isPresent();
 
-		HttpResponse<String> first = patch(location, 0, slice(bytes, 0, 100_000));
+		HttpResponse<String> first = this.tus.patch(location, 0, slice(bytes, 0, 100_000));
 		assertThat(first.statusCode()).isEqualTo(204);
 		assertThat(first.headers().firstValue("Upload-Offset")).hasValue("100000");
 		assertThat(first.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
-		HttpResponse<String> last = patch(location, 100_000, slice(bytes, 100_000, bytes.length));
+		HttpResponse<String> last = this.tus.patch(location, 100_000, slice(bytes, 100_000, bytes.length));
 		assertThat(last.headers().firstValue("Upload-Offset")).hasValue("300000");
 		assertThat(last.headers().firstValue("Upload-Expires")).isEmpty();
 
@@ -131,23 +134,24 @@ class UploadIntegrationTests {
 		assertThat(progress).extracting((message) -> message.get("offset").asLong()).isSorted();
 
 		// terminating a finished upload forgets it; the file is the application's
-		assertThat(send(request(location).DELETE()).statusCode()).isEqualTo(204);
-		assertThat(send(request(location).method("HEAD", BodyPublishers.noBody())).statusCode()).isEqualTo(404);
+		assertThat(this.tus.send(this.tus.request(location).DELETE()).statusCode()).isEqualTo(204);
+		assertThat(this.tus.send(this.tus.request(location).method("HEAD", BodyPublishers.noBody())).statusCode())
+			.isEqualTo(404);
 		assertThat(event.file()).exists();
 	}
 
 	@Test
 	void creationWithUploadStoresTheFirstBytes() throws Exception {
 		byte[] bytes = bytes(1000);
-		HttpResponse<String> created = send(request("").header("Upload-Length", "1000")
+		HttpResponse<String> created = this.tus.send(this.tus.request("").header("Upload-Length", "1000")
 			.header("Content-Type", "application/offset+octet-stream")
 			.POST(BodyPublishers.ofByteArray(slice(bytes, 0, 600))));
 		assertThat(created.statusCode()).isEqualTo(201);
 		assertThat(created.headers().firstValue("Upload-Offset")).hasValue("600");
 		String location = created.headers().firstValue("Location").orElseThrow();
 		this.created.add(location);
-		assertThat(patch(location, 600, slice(bytes, 600, 1000)).statusCode()).isEqualTo(204);
-		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
+		assertThat(this.tus.patch(location, 600, slice(bytes, 600, 1000)).statusCode()).isEqualTo(204);
+		assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(bytes);
 	}
 
 	@Test
@@ -161,25 +165,26 @@ class UploadIntegrationTests {
 				.getBytes(StandardCharsets.US_ASCII));
 			out.write(bytes, 0, 70_000);
 			out.flush();
-			await().atMost(Duration.ofSeconds(10)).until(() -> offset(location) == 70_000);
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.tus.offset(location) == 70_000);
 		}
 		// the server notices the broken connection and lets the upload go
-		await().atMost(Duration.ofSeconds(20)).until(() -> patch(location, 70_000, slice(bytes, 70_000, 200_000))
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.tus.patch(location, 70_000, slice(bytes, 70_000, 200_000))
 			.statusCode() == 204);
-		assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(bytes);
+		assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(bytes);
 	}
 
 	@Test
 	void terminationRemovesTheUploadAndItsFile() throws Exception {
 		String location = create(100, null);
-		patch(location, 0, bytes(10));
-		Path part = directory.resolve(id(location) + ".part");
+		this.tus.patch(location, 0, bytes(10));
+		Path part = directory.resolve(TusClient.id(location) + ".part");
 		assertThat(part).exists();
-		HttpResponse<String> deleted = send(request(location).DELETE());
+		HttpResponse<String> deleted = this.tus.send(this.tus.request(location).DELETE());
 		assertThat(deleted.statusCode()).isEqualTo(204);
 		assertThat(deleted.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
 		assertThat(part).doesNotExist();
-		assertThat(send(request(location).method("HEAD", BodyPublishers.noBody())).statusCode()).isEqualTo(404);
+		assertThat(this.tus.send(this.tus.request(location).method("HEAD", BodyPublishers.noBody())).statusCode())
+			.isEqualTo(404);
 	}
 
 	@Test
@@ -187,14 +192,14 @@ class UploadIntegrationTests {
 		byte[] bytes = bytes(1000);
 		String location = create(bytes.length, null);
 		String good = "sha1 " + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest(slice(bytes, 0, 500)));
-		HttpResponse<String> accepted = send(patchRequest(location, 0, slice(bytes, 0, 500)).header("Upload-Checksum", good));
+		HttpResponse<String> accepted = this.tus.send(this.tus.patchRequest(location, 0, slice(bytes, 0, 500)).header("Upload-Checksum", good));
 		assertThat(accepted.statusCode()).isEqualTo(204);
-		HttpResponse<String> mismatch = send(patchRequest(location, 500, slice(bytes, 500, 1000))
+		HttpResponse<String> mismatch = this.tus.send(this.tus.patchRequest(location, 500, slice(bytes, 500, 1000))
 			.header("Upload-Checksum", good));
 		assertThat(mismatch.statusCode()).isEqualTo(460);
 		assertThat(mismatch.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
-		assertThat(offset(location)).isEqualTo(500);
-		HttpResponse<String> unknown = send(patchRequest(location, 500, slice(bytes, 500, 1000))
+		assertThat(this.tus.offset(location)).isEqualTo(500);
+		HttpResponse<String> unknown = this.tus.send(this.tus.patchRequest(location, 500, slice(bytes, 500, 1000))
 			.header("Upload-Checksum", "crc32 AAAA"));
 		assertThat(unknown.statusCode()).isEqualTo(400);
 	}
@@ -203,36 +208,39 @@ class UploadIntegrationTests {
 	void refusalsAreAnsweredWithTheStatusTusDefines() throws Exception {
 		String location = create(100, null);
 		// 412: no or another Tus-Resumable, with the versions served
-		HttpResponse<String> noVersion = send(HttpRequest.newBuilder(uri(location)).method("HEAD", BodyPublishers.noBody()));
+		HttpResponse<String> noVersion = this.tus.send(HttpRequest.newBuilder(this.tus.uri(location)).method("HEAD", BodyPublishers.noBody()));
 		assertThat(noVersion.statusCode()).isEqualTo(412);
 		assertThat(noVersion.headers().firstValue("Tus-Version")).hasValue("1.0.0");
-		assertThat(send(HttpRequest.newBuilder(uri("")).header("Tus-Resumable", "0.2.2").header("Upload-Length", "5")
+		assertThat(this.tus.send(HttpRequest.newBuilder(this.tus.uri("")).header("Tus-Resumable", "0.2.2").header("Upload-Length", "5")
 			.POST(BodyPublishers.noBody())).statusCode()).isEqualTo(412);
 		// 400: a length or offset that is not a number, metadata that is not Base64
-		assertThat(send(request("").header("Upload-Length", "-1").POST(BodyPublishers.noBody())).statusCode()).isEqualTo(400);
-		assertThat(send(request("").POST(BodyPublishers.noBody())).statusCode()).isEqualTo(400);
-		assertThat(send(request("").header("Upload-Length", "5").header("Upload-Metadata", "name !!!")
+		assertThat(this.tus.send(this.tus.request("").header("Upload-Length", "-1").POST(BodyPublishers.noBody())).statusCode())
+			.isEqualTo(400);
+		assertThat(this.tus.send(this.tus.request("").POST(BodyPublishers.noBody())).statusCode()).isEqualTo(400);
+		assertThat(this.tus.send(this.tus.request("").header("Upload-Length", "5").header("Upload-Metadata", "name !!!")
 			.POST(BodyPublishers.noBody())).statusCode()).isEqualTo(400);
-		assertThat(send(patchRequest(location, 0, bytes(5)).setHeader("Upload-Offset", "x")).statusCode()).isEqualTo(400);
+		assertThat(this.tus.send(this.tus.patchRequest(location, 0, bytes(5)).setHeader("Upload-Offset", "x")).statusCode())
+			.isEqualTo(400);
 		// 404: no such upload
-		assertThat(patch("/realtime/uploads/0123456789abcdef0123456789abcdef", 0, bytes(5)).statusCode()).isEqualTo(404);
+		assertThat(this.tus.patch("/realtime/uploads/0123456789abcdef0123456789abcdef", 0, bytes(5)).statusCode())
+			.isEqualTo(404);
 		// 409: an offset other than the upload's
-		HttpResponse<String> conflict = patch(location, 7, bytes(5));
+		HttpResponse<String> conflict = this.tus.patch(location, 7, bytes(5));
 		assertThat(conflict.statusCode()).isEqualTo(409);
 		assertThat(conflict.headers().firstValue("Content-Type")).hasValueSatisfying(
 				(type) -> assertThat(type).startsWith("application/problem+json"));
 		// 413: longer than the maximum, or a body past the length
-		assertThat(send(request("").header("Upload-Length", "1048577").POST(BodyPublishers.noBody())).statusCode())
+		assertThat(this.tus.send(this.tus.request("").header("Upload-Length", "1048577").POST(BodyPublishers.noBody())).statusCode())
 			.isEqualTo(413);
-		assertThat(patch(location, 0, bytes(101)).statusCode()).isEqualTo(413);
+		assertThat(this.tus.patch(location, 0, bytes(101)).statusCode()).isEqualTo(413);
 		// 415: a body of another type
-		assertThat(send(request(location).header("Upload-Offset", "0").header("Content-Type", "application/octet-stream")
+		assertThat(this.tus.send(this.tus.request(location).header("Upload-Offset", "0").header("Content-Type", "application/octet-stream")
 			.method("PATCH", BodyPublishers.ofByteArray(bytes(5)))).statusCode()).isEqualTo(415);
 		// 403: another site's page
-		assertThat(send(request("").header("Upload-Length", "5").header("Origin", "https://evil.example")
+		assertThat(this.tus.send(this.tus.request("").header("Upload-Length", "5").header("Origin", "https://evil.example")
 			.POST(BodyPublishers.noBody())).statusCode()).isEqualTo(403);
-		assertThat(offset(location)).isZero();
-		send(request(location).DELETE());
+		assertThat(this.tus.offset(location)).isZero();
+		this.tus.send(this.tus.request(location).DELETE());
 	}
 
 	@Test
@@ -241,27 +249,27 @@ class UploadIntegrationTests {
 		for (int i = 0; i < 3; i++) {
 			held.add(create(10, null));
 		}
-		HttpResponse<String> overCount = send(request("").header("Upload-Length", "10").POST(BodyPublishers.noBody()));
+		HttpResponse<String> overCount = this.tus.send(this.tus.request("").header("Upload-Length", "10").POST(BodyPublishers.noBody()));
 		assertThat(overCount.statusCode()).isEqualTo(429);
 		assertThat(overCount.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
-		send(request(held.remove(0)).DELETE());
+		this.tus.send(this.tus.request(held.remove(0)).DELETE());
 		held.add(create(1_048_576, null));
 		// 2 MB budget: 1 MB + 20 B reserved, another 1 MB does not fit
-		send(request(held.remove(0)).DELETE());
-		HttpResponse<String> overBudget = send(request("").header("Upload-Length", "1048576").POST(BodyPublishers.noBody()));
+		this.tus.send(this.tus.request(held.remove(0)).DELETE());
+		HttpResponse<String> overBudget = this.tus.send(this.tus.request("").header("Upload-Length", "1048576").POST(BodyPublishers.noBody()));
 		assertThat(overBudget.statusCode()).isEqualTo(507);
 		for (String location : held) {
-			send(request(location).DELETE());
+			this.tus.send(this.tus.request(location).DELETE());
 		}
 		assertThat(create(1_048_576, null)).isNotNull();
 	}
 
 	private String create(long length, String metadata) throws Exception {
-		HttpRequest.Builder builder = request("").header("Upload-Length", Long.toString(length));
+		HttpRequest.Builder builder = this.tus.request("").header("Upload-Length", Long.toString(length));
 		if (metadata != null) {
 			builder.header("Upload-Metadata", metadata);
 		}
-		HttpResponse<String> created = send(builder.POST(BodyPublishers.noBody()));
+		HttpResponse<String> created = this.tus.send(builder.POST(BodyPublishers.noBody()));
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		assertThat(created.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
 		assertThat(created.headers().firstValue("Upload-Offset")).hasValue("0");
@@ -270,43 +278,12 @@ class UploadIntegrationTests {
 		return location;
 	}
 
-	private long offset(String location) throws Exception {
-		HttpResponse<String> head = send(request(location).method("HEAD", BodyPublishers.noBody()));
-		return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
-	}
-
-	private HttpResponse<String> patch(String location, long offset, byte[] body) throws Exception {
-		return send(patchRequest(location, offset, body));
-	}
-
-	private HttpRequest.Builder patchRequest(String location, long offset, byte[] body) {
-		return request(location).header("Upload-Offset", Long.toString(offset))
-			.header("Content-Type", "application/offset+octet-stream")
-			.method("PATCH", BodyPublishers.ofByteArray(body));
-	}
-
 	private List<JsonNode> progress(String id) throws Exception {
-		HttpResponse<String> poll = send(HttpRequest.newBuilder(
+		HttpResponse<String> poll = this.tus.send(HttpRequest.newBuilder(
 				URI.create("http://localhost:" + this.port + "/realtime/poll?topic=uploads/" + id + "&rewind=100")));
 		List<JsonNode> messages = new ArrayList<>();
 		RealtimeHttpClient.json(poll).get("messages").forEach((message) -> messages.add(message.get("data")));
 		return messages;
-	}
-
-	private HttpRequest.Builder request(String location) {
-		return HttpRequest.newBuilder(uri(location)).header("Tus-Resumable", "1.0.0");
-	}
-
-	private URI uri(String location) {
-		return URI.create("http://localhost:" + this.port + (location.isEmpty() ? "/realtime/uploads" : location));
-	}
-
-	private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-		return this.http.send(request.build(), BodyHandlers.ofString());
-	}
-
-	private static String id(String location) {
-		return location.substring(location.lastIndexOf('/') + 1);
 	}
 
 	private static String b64(String text) {

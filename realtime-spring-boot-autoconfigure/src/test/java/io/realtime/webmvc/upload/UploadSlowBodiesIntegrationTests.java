@@ -4,11 +4,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.realtime.test.TestApplication;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,10 +62,15 @@ class UploadSlowBodiesIntegrationTests {
 	@LocalServerPort
 	int port;
 
+	private TusClient tus;
+
+	@BeforeEach
+	void connect() {
+		this.tus = new TusClient(this.port, PROMPTLY);
+	}
+
 	@Autowired
 	UploadStore store;
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROMPTLY).build();
 
 	@Test
 	void stalledBodiesHoldNoThreadAndCompleteOnceTheirBytesCome() throws Exception {
@@ -76,7 +80,7 @@ class UploadSlowBodiesIntegrationTests {
 		try {
 			for (int i = 0; i < SLOW; i++) {
 				byte[] bytes = UploadIntegrationTests.bytes(LENGTH + i);
-				String location = create(bytes.length);
+				String location = this.tus.create(bytes.length);
 				Socket socket = new Socket("localhost", this.port);
 				socket.setSoTimeout(10_000);
 				OutputStream out = socket.getOutputStream();
@@ -89,26 +93,25 @@ class UploadSlowBodiesIntegrationTests {
 			}
 			// more stalled bodies than threads, and every other request is still answered at once
 			for (String location : locations) {
-				await().atMost(PROMPTLY).until(() -> offset(location) == FIRST);
+				await().atMost(PROMPTLY).until(() -> this.tus.offset(location) == FIRST);
 			}
 			// as many again wait for the uploads the stalled bodies hold, without a thread either
 			List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
 			for (String location : locations) {
-				waiting.add(this.http.sendAsync(request(location).timeout(Duration.ofSeconds(30))
+				waiting.add(this.tus.sendAsync(this.tus.request(location).timeout(Duration.ofSeconds(30))
 					.header("Upload-Offset", Integer.toString(FIRST))
 					.header("Content-Type", "application/offset+octet-stream")
-					.method("PATCH", BodyPublishers.ofByteArray(new byte[10]))
-					.build(), BodyHandlers.ofString()));
+					.method("PATCH", BodyPublishers.ofByteArray(new byte[10]))));
 			}
 			byte[] other = UploadIntegrationTests.bytes(5_000);
-			String location = create(other.length);
-			HttpResponse<String> patched = send(request(location).header("Upload-Offset", "0")
+			String location = this.tus.create(other.length);
+			HttpResponse<String> patched = this.tus.send(this.tus.request(location).header("Upload-Offset", "0")
 				.header("Content-Type", "application/offset+octet-stream")
 				.method("PATCH", BodyPublishers.ofByteArray(other)));
 			assertThat(patched.statusCode()).isEqualTo(204);
-			assertThat(Files.readAllBytes(this.store.file(id(location)))).isEqualTo(other);
-			HttpResponse<String> poll = send(HttpRequest.newBuilder(URI
-				.create("http://localhost:" + this.port + "/realtime/poll?topic=uploads/" + id(location) + "&rewind=10")));
+			assertThat(Files.readAllBytes(this.store.file(TusClient.id(location)))).isEqualTo(other);
+			HttpResponse<String> poll = this.tus.send(HttpRequest.newBuilder(URI
+				.create("http://localhost:" + this.port + "/realtime/poll?topic=uploads/" + TusClient.id(location) + "&rewind=10")));
 			assertThat(poll.statusCode()).isEqualTo(200);
 			assertThat(poll.body()).contains("\"complete\":true");
 			// the rest of every slow body: each completes, byte for byte
@@ -120,7 +123,7 @@ class UploadSlowBodiesIntegrationTests {
 			}
 			for (int i = 0; i < SLOW; i++) {
 				assertThat(statusLine(sockets.get(i).getInputStream())).startsWith("HTTP/1.1 204");
-				assertThat(Files.readAllBytes(this.store.file(id(locations.get(i))))).isEqualTo(files.get(i));
+				assertThat(Files.readAllBytes(this.store.file(TusClient.id(locations.get(i))))).isEqualTo(files.get(i));
 			}
 			// the waiting requests then got their turn, and found the uploads moved on
 			for (CompletableFuture<HttpResponse<String>> response : waiting) {
@@ -132,29 +135,6 @@ class UploadSlowBodiesIntegrationTests {
 				socket.close();
 			}
 		}
-	}
-
-	private String create(long length) throws Exception {
-		HttpResponse<String> created = send(
-				request("").header("Upload-Length", Long.toString(length)).POST(BodyPublishers.noBody()));
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return created.headers().firstValue("Location").orElseThrow();
-	}
-
-	private long offset(String location) throws Exception {
-		HttpResponse<String> head = send(request(location).method("HEAD", BodyPublishers.noBody()));
-		return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
-	}
-
-	private HttpRequest.Builder request(String location) {
-		return HttpRequest
-			.newBuilder(URI.create("http://localhost:" + this.port + (location.isEmpty() ? "/realtime/uploads" : location)))
-			.timeout(PROMPTLY)
-			.header("Tus-Resumable", "1.0.0");
-	}
-
-	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-		return this.http.send(request.build(), BodyHandlers.ofString());
 	}
 
 	static byte[] patchHead(String location, long offset, long length) {
@@ -178,10 +158,6 @@ class UploadSlowBodiesIntegrationTests {
 
 	static String statusLine(InputStream in) throws Exception {
 		return responseHead(in).lines().findFirst().orElse("");
-	}
-
-	private static String id(String location) {
-		return location.substring(location.lastIndexOf('/') + 1);
 	}
 
 }
