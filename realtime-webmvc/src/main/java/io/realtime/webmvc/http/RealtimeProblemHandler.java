@@ -1,5 +1,6 @@
 package io.realtime.webmvc.http;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import io.realtime.core.BrokerUnavailableException;
@@ -10,14 +11,15 @@ import io.realtime.core.TopicLimitException;
 import io.realtime.webmvc.RealtimeException;
 import io.realtime.webmvc.RealtimeMetrics;
 import io.realtime.webmvc.RefusalLog;
+import io.realtime.webmvc.WireFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -41,57 +43,65 @@ public class RealtimeProblemHandler {
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> refused(RealtimeException ex, HttpServletRequest request) {
-		ResponseEntity<ProblemDetail> problem = problem(request, HttpStatus.valueOf(ex.reason().status()),
-				ex.getMessage());
-		Duration retryAfter = ex.retryAfter();
-		if (retryAfter == null) {
-			return problem;
-		}
-		// the header counts whole seconds, rounded up; the body keeps the milliseconds, which the
-		// browser client waits for, as it does for a WebSocket error frame's
-		problem.getBody().setProperty("retryAfter", retryAfter.toMillis());
-		return ResponseEntity.status(problem.getStatusCode())
-			.headers(problem.getHeaders())
-			.header(HttpHeaders.RETRY_AFTER, Long.toString((retryAfter.toMillis() + 999) / 1000))
-			.body(problem.getBody());
+	ResponseEntity<byte[]> refused(RealtimeException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.valueOf(ex.reason().status()), ex.getMessage(), ex.retryAfter());
 	}
 
 	@ExceptionHandler({ InvalidTopicException.class, InvalidCursorException.class })
-	ResponseEntity<ProblemDetail> badRequest(IllegalArgumentException ex, HttpServletRequest request) {
-		return problem(request, HttpStatus.BAD_REQUEST, ex.getMessage());
+	ResponseEntity<byte[]> badRequest(IllegalArgumentException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.BAD_REQUEST, ex.getMessage(), null);
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> unavailable(BrokerUnavailableException ex, HttpServletRequest request) {
-		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	ResponseEntity<byte[]> unavailable(BrokerUnavailableException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage(), null);
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> overCapacity(TopicLimitException ex, HttpServletRequest request) {
-		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	ResponseEntity<byte[]> overCapacity(TopicLimitException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage(), null);
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> overCapacity(PresenceLimitException ex, HttpServletRequest request) {
-		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	ResponseEntity<byte[]> overCapacity(PresenceLimitException ex, HttpServletRequest request) {
+		return problem(request, HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage(), null);
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> failed(RuntimeException ex) {
+	ResponseEntity<byte[]> failed(RuntimeException ex, HttpServletRequest request) {
 		logger.error("Realtime request failed", ex);
 		this.metrics.rejected();
-		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the request could not be processed"));
+		return body(HttpStatus.INTERNAL_SERVER_ERROR, WireFormat.problem(HttpStatus.INTERNAL_SERVER_ERROR,
+				"the request could not be processed", request.getRequestURI()), null);
 	}
 
-	private ResponseEntity<ProblemDetail> problem(HttpServletRequest request, HttpStatus status, String detail) {
+	private ResponseEntity<byte[]> problem(HttpServletRequest request, HttpStatus status, String detail,
+			@Nullable Duration retryAfter) {
 		this.metrics.rejected();
 		RefusalLog.refused(request.getMethod() + " " + request.getRequestURI(), status.value(), detail);
-		return ResponseEntity.status(status)
+		String json = WireFormat.problem(status, detail, request.getRequestURI());
+		if (retryAfter != null) {
+			// the body keeps the milliseconds, which the browser client waits for, as it does for a
+			// WebSocket error frame's; the header counts whole seconds, rounded up
+			json = json.substring(0, json.length() - 1) + ",\"retryAfter\":" + retryAfter.toMillis() + "}";
+		}
+		return body(status, json, retryAfter);
+	}
+
+	/**
+	 * The problem as bytes of a known length: a refusal that leaves a request body unread closes
+	 * the connection after it, and a body delimited by that close could be cut by the client's
+	 * reset of the unread bytes.
+	 */
+	private static ResponseEntity<byte[]> body(HttpStatus status, String json, @Nullable Duration retryAfter) {
+		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+		ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(ProblemDetail.forStatusAndDetail(status, detail));
+			.contentLength(bytes.length);
+		if (retryAfter != null) {
+			response.header(HttpHeaders.RETRY_AFTER, Long.toString((retryAfter.toMillis() + 999) / 1000));
+		}
+		return response.body(bytes);
 	}
 
 }
