@@ -17,7 +17,10 @@
 # Prints one line per run, then the ratio of the median throughputs and of the app's median CPU
 # time per publish (in-memory over Redis: what the throughput ratio would be with the app's core
 # to itself, the figure to trust on a busy machine). Needs node, redis-server and taskset.
-# APP_CPU / LOAD_CPU pick other cores; JAVA_OPTS adds JVM options (default -Xmx512m).
+# APP_CPU / LOAD_CPU pick other cores; JAVA runs the apps on another JDK; JAVA_OPTS adds JVM
+# options (default -Xmx512m); WARMUP is the seconds of load before measuring (default 90: with the
+# app on one core, C2 compiles under this load for 50 s or more, longer in Redis mode, and would
+# be measured otherwise; each line says what share of the app's CPU the JIT still took).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -27,6 +30,8 @@ jar=${3:-samples/chat/target/realtime-sample-chat-0.1.0-SNAPSHOT.jar}
 app_cpu=${APP_CPU:-0}
 load_cpu=${LOAD_CPU:-1}
 java_opts=${JAVA_OPTS:--Xmx512m}
+warmup=${WARMUP:-90}
+java=${JAVA:-java}
 work=$(mktemp -d)
 
 free_port() {
@@ -51,7 +56,7 @@ until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 # start_app CPU MODE PORT LOG: the sample on a core, once it answers; its pid in $started
 start_app() {
 	# shellcheck disable=SC2086
-	taskset -c "$1" java $java_opts -jar "$jar" --server.port="$3" \
+	taskset -c "$1" "$java" $java_opts -jar "$jar" --server.port="$3" \
 		--spring.profiles.active=redis --spring.data.redis.port="$redis_port" \
 		--realtime.broker.type="$2" --realtime.limits.enabled=false \
 		--realtime.publish.allowed-topics=chat,news/** --logging.level.root=warn >"$4" 2>&1 &
@@ -72,13 +77,15 @@ run() {
 		idle_pid=$started
 	fi
 	# warm-up: let the JIT compile the publish path
-	taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 5 >/dev/null
+	taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$warmup" >/dev/null
 	local result before after per_second cpu_us redis_before redis_after redis_us
 	before=$(cpu_ticks "$app_pid")
+	jit_before=$(jit_ticks "$app_pid")
 	redis_before=$(cpu_ticks "$redis_pid")
 	[ -n "$idle_pid" ] && idle_before=$(cpu_ticks "$idle_pid")
 	result=$(taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$seconds")
 	after=$(cpu_ticks "$app_pid")
+	jit_after=$(jit_ticks "$app_pid")
 	redis_after=$(cpu_ticks "$redis_pid")
 	if [ -n "$idle_pid" ]; then
 		idle_after=$(cpu_ticks "$idle_pid")
@@ -95,13 +102,24 @@ run() {
 	# the app's CPU time (user + system) per accepted publish: less sensitive to a busy machine
 	cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (per_second * seconds + 1) ))
 	redis_us=$(( (redis_after - redis_before) * 1000000 / ticks_per_second / (per_second * seconds + 1) ))
-	echo "$mode $result app CPU per publish: ${cpu_us} us; Redis CPU per publish: ${redis_us} us; idle instance CPU: ${idle_us} ms/s"
+	jit=$(( (jit_after - jit_before) * 100 / (after - before + 1) ))
+	echo "$mode $result app CPU per publish: ${cpu_us} us (JIT ${jit}%); Redis CPU per publish: ${redis_us} us; idle instance CPU: ${idle_us} ms/s"
 	echo "$mode $per_second $cpu_us" >>"$work/results"
 }
 
 ticks_per_second=$(getconf CLK_TCK)
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+# the CPU ticks of a JVM's compiler threads
+jit_ticks() {
+	local task sum=0
+	for task in /proc/"$1"/task/*; do
+		case $(cat "$task/comm") in
+			C1\ * | C2\ *) sum=$((sum + $(awk '{ print $14 + $15 }' "$task/stat"))) ;;
+		esac
+	done
+	echo "$sum"
 }
 
 for ((i = 1; i <= rounds; i++)); do

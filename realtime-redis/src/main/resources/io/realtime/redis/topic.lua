@@ -83,6 +83,11 @@ end
 -- drop the entries older than the history ttl and return the newest trimmed id
 local function expire(ttl, trimmed)
 	local cutoff = string.format('%.0f', now() - ttl)
+	-- looked for forwards first: Redis reads a whole stream backwards when nothing lies before the
+	-- end of an XREVRANGE, the common case (100 us for 1,000 entries, every publish and read)
+	if #redis.call('XRANGE', KEYS[1], '-', '(' .. cutoff .. '-0', 'COUNT', 1) == 0 then
+		return trimmed
+	end
 	local older = redis.call('XREVRANGE', KEYS[1], '(' .. cutoff .. '-0', '-', 'COUNT', 1)
 	if #older > 0 then
 		redis.call('XTRIM', KEYS[1], 'MINID', cutoff)
