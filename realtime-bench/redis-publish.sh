@@ -2,8 +2,10 @@
 # Publish throughput through HTTP, in-memory broker against Redis broker, alternating rounds.
 #
 # The chat sample (built with the Redis starter, so one jar runs both brokers) on core 0, the
-# load generator (realtime-bench/attacks/publish-load.mjs: 128 keep-alive clients, 100 topics,
-# no subscribers) and a redis-server started here on a free port on core 1. Per-client limits
+# load generator (128 keep-alive connections, 100 topics, no subscribers: wrk with
+# realtime-bench/attacks/publish-load.lua, or LOAD=node for publish-load.mjs, the generator
+# before 2026-12-01, which needs a core to itself) and a redis-server started here on a free
+# port on core 1. Per-client limits
 # are off. Each round starts a fresh app, warms it up, then measures; rounds alternate memory
 # and redis so both see the same machine.
 #
@@ -16,7 +18,7 @@
 #
 # Prints one line per run, then the ratio of the median throughputs and of the app's median CPU
 # time per publish (in-memory over Redis: what the throughput ratio would be with the app's core
-# to itself, the figure to trust on a busy machine). Needs node, redis-server and taskset.
+# to itself, the figure to trust on a busy machine). Needs wrk (or node), redis-server and taskset.
 # APP_CPU / LOAD_CPU pick other cores; JAVA runs the apps on another JDK; JAVA_OPTS adds JVM
 # options (default -Xmx512m); WARMUP is the seconds of load before measuring (default 90: with the
 # app on one core, C2 compiles under this load for 50 s or more, longer in Redis mode, and would
@@ -32,6 +34,7 @@ load_cpu=${LOAD_CPU:-1}
 java_opts=${JAVA_OPTS:--Xmx512m}
 warmup=${WARMUP:-90}
 java=${JAVA:-java}
+load=${LOAD:-wrk}
 work=$(mktemp -d)
 
 free_port() {
@@ -67,6 +70,18 @@ start_app() {
 	done
 }
 
+# publish_load PORT SECONDS: 128 clients publish; prints {"clients", "seconds", "perSecond", "refusedOrFailed"}
+publish_load() {
+	if [ "$load" = node ]; then
+		taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$1/realtime" 128 "$2"
+		return
+	fi
+	taskset -c "$load_cpu" wrk -t1 -c128 -d"$2"s -s realtime-bench/attacks/publish-load.lua "http://127.0.0.1:$1/realtime" |
+		awk -v s="$2" '/Non-2xx|Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) bad += $i }
+			/^ *[0-9]+ requests in/ { total = $1 }
+			END { printf "{\"clients\":128,\"seconds\":%d,\"perSecond\":%d,\"refusedOrFailed\":%d}\n", s, (total - bad) / s, bad }'
+}
+
 run() {
 	local mode=$1 port idle_before idle_after idle_us=-
 	port=$(free_port)
@@ -77,13 +92,13 @@ run() {
 		idle_pid=$started
 	fi
 	# warm-up: let the JIT compile the publish path
-	taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$warmup" >/dev/null
+	publish_load "$port" "$warmup" >/dev/null
 	local result before after per_second cpu_us redis_before redis_after redis_us
 	before=$(cpu_ticks "$app_pid")
 	jit_before=$(jit_ticks "$app_pid")
 	redis_before=$(cpu_ticks "$redis_pid")
 	[ -n "$idle_pid" ] && idle_before=$(cpu_ticks "$idle_pid")
-	result=$(taskset -c "$load_cpu" node realtime-bench/attacks/publish-load.mjs "http://127.0.0.1:$port/realtime" 128 "$seconds")
+	result=$(publish_load "$port" "$seconds")
 	after=$(cpu_ticks "$app_pid")
 	jit_after=$(jit_ticks "$app_pid")
 	redis_after=$(cpu_ticks "$redis_pid")

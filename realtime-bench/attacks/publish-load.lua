@@ -1,0 +1,12 @@
+-- POST /publish from wrk, the load redis-publish.sh uses by default (node's costs a core at
+-- 10,000 publishes/s, which the Redis server shares on a two-core machine):
+--   wrk -t1 -c128 -d15s -s realtime-bench/attacks/publish-load.lua http://localhost:8080/realtime
+-- Small JSON bodies to 100 topics (news/0..99); wrk counts what was not 2xx.
+local body = '{"text":"hello","n":1}'
+local headers = { ["Content-Type"] = "application/json" }
+local n = 0
+
+request = function()
+	n = n + 1
+	return wrk.format("POST", wrk.path .. "/publish?topic=news/" .. (n % 100), headers, body)
+end
