@@ -5,9 +5,8 @@
 # load generator (128 keep-alive connections, 100 topics, no subscribers: wrk with
 # realtime-bench/attacks/publish-load.lua, or LOAD=node for publish-load.mjs, the generator
 # before 2026-12-01, which needs a core to itself) and a redis-server started here on a free
-# port on core 1. Per-client limits
-# are off. Each round starts a fresh app, warms it up, then measures; rounds alternate memory
-# and redis so both see the same machine.
+# port on core 1. Per-client limits are off. Each round starts a fresh app, warms it up, then
+# measures; rounds alternate memory and redis so both see the same machine.
 #
 #   ./mvnw -pl samples/chat -am -Predis package -DskipTests -DskipNodeTests
 #   realtime-bench/redis-publish.sh [rounds=3] [seconds=15] [jar=samples/chat/target/realtime-sample-chat-0.1.0-SNAPSHOT.jar]

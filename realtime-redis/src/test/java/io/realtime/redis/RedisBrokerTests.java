@@ -96,6 +96,31 @@ class RedisBrokerTests {
 	}
 
 	@Test
+	void publishesAndReadsWithNothingAgedOutDoNotSearchTheStreamBackwards() {
+		// Redis 7.0 reads a whole stream for an XREVRANGE with nothing before its end: 80 us per
+		// publish with 1,000 entries, when it was run to find what aged out
+		try (RedisServer server = RedisServer.start()) {
+			LettuceConnectionFactory factory = server.connectionFactory();
+			RedisBroker broker = new RedisBroker(factory, 100, Duration.ofMinutes(1));
+			try {
+				broker.start();
+				String start = broker.read(this.topic, null, 0).position();
+				server.commands().configResetstat();
+				for (int i = 0; i < 150; i++) {
+					broker.publish(this.topic, Integer.toString(i));
+				}
+				assertThat(broker.read(this.topic, start, 10).recovered()).isFalse();
+				String stats = server.info("commandstats");
+				assertThat(stats).contains("cmdstat_xadd:calls=150,").doesNotContain("cmdstat_xrevrange");
+			}
+			finally {
+				broker.close();
+				factory.destroy();
+			}
+		}
+	}
+
+	@Test
 	void idsOfALostTopicAreNotRecoveredAndLiveSubscriptionsGoOn() {
 		RedisBroker publisher = broker(100, Duration.ofMinutes(1));
 		RedisBroker subscriber = broker(100, Duration.ofMinutes(1));
