@@ -299,16 +299,30 @@ public final class WireFormat {
 	}
 
 	/**
-	 * An RFC 9457 problem body, for refusals answered outside a realtime endpoint; the same
-	 * fields as Spring's {@code ProblemDetail} gives the endpoints' refusals.
+	 * An RFC 9457 problem body: the fields of Spring's {@code ProblemDetail}.
 	 * @param status the HTTP status
 	 * @param detail what went wrong, in this library's words
 	 * @param instance the request path, or {@code null}
 	 * @return the JSON
 	 */
 	public static String problem(HttpStatus status, String detail, @Nullable String instance) {
+		return problem(status, detail, instance, null);
+	}
+
+	/**
+	 * An RFC 9457 problem body with, when given, {@code retryAfter} in milliseconds (what the
+	 * browser client waits for, as it does for a WebSocket error frame's).
+	 * @param status the HTTP status
+	 * @param detail what went wrong, in this library's words
+	 * @param instance the request path, or {@code null}
+	 * @param retryAfter how long to wait before trying again, or {@code null}
+	 * @return the JSON
+	 */
+	public static String problem(HttpStatus status, String detail, @Nullable String instance,
+			@Nullable Duration retryAfter) {
 		return "{\"detail\":" + quote(detail) + ((instance != null) ? ",\"instance\":" + quote(instance) : "")
-				+ ",\"status\":" + status.value() + ",\"title\":" + quote(status.getReasonPhrase()) + "}";
+				+ ((retryAfter != null) ? ",\"retryAfter\":" + retryAfter.toMillis() : "") + ",\"status\":"
+				+ status.value() + ",\"title\":" + quote(status.getReasonPhrase()) + "}";
 	}
 
 	private static String topicArray(Collection<String> topics) {

@@ -99,7 +99,7 @@ class UploadIntegrationTests {
 		byte[] bytes = bytes(300_000);
 		String location = create(bytes.length, "filename " + b64("report.pdf") + ",empty");
 		assertThat(location).matches("/realtime/uploads/[0-9a-f]{32}");
-		String id = location.substring(location.lastIndexOf('/') + 1);
+		String id = TusClient.id(location);
 
 		HttpResponse<String> head = this.tus.send(this.tus.request(location).method("HEAD", BodyPublishers.noBody()));
 		assertThat(head.statusCode()).isEqualTo(200);

@@ -79,13 +79,7 @@ public class RealtimeProblemHandler {
 			@Nullable Duration retryAfter) {
 		this.metrics.rejected();
 		RefusalLog.refused(request.getMethod() + " " + request.getRequestURI(), status.value(), detail);
-		String json = WireFormat.problem(status, detail, request.getRequestURI());
-		if (retryAfter != null) {
-			// the body keeps the milliseconds, which the browser client waits for, as it does for a
-			// WebSocket error frame's; the header counts whole seconds, rounded up
-			json = json.substring(0, json.length() - 1) + ",\"retryAfter\":" + retryAfter.toMillis() + "}";
-		}
-		return body(status, json, retryAfter);
+		return body(status, WireFormat.problem(status, detail, request.getRequestURI(), retryAfter), retryAfter);
 	}
 
 	/**
@@ -99,6 +93,7 @@ public class RealtimeProblemHandler {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.contentLength(bytes.length);
 		if (retryAfter != null) {
+			// whole seconds, rounded up; the body has the milliseconds
 			response.header(HttpHeaders.RETRY_AFTER, Long.toString((retryAfter.toMillis() + 999) / 1000));
 		}
 		return response.body(bytes);
