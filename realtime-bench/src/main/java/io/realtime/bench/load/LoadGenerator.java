@@ -200,8 +200,8 @@ public final class LoadGenerator {
 		double warmup = Double.parseDouble(option("warmup-seconds", "2"));
 		if (warmup > 0 && !rates[0].isBlank()) {
 			// JIT compilation and pool growth happen here, not in a measured step: at the highest
-			// rate, since at 200 publishes/s a JVM was still compiling its publish path with C2
-			// (5,000 calls to a method) inside the first step, a few ms on the server's one core
+			// rate, since a JVM compiles a method with C2 after about 15,000 calls, and one still
+			// compiling its publish path in a step costs a few ms on the server's one core
 			double rate = Arrays.stream(rates).filter((r) -> !r.isBlank()).mapToDouble(Double::parseDouble).max().getAsDouble();
 			int perTopic = (int) Math.max(1, Math.round(rate * warmup / topics));
 			Map<String, Object> step = step(rate, topics, perTopic, from, subscribersPerTopic);
