@@ -414,6 +414,9 @@ public abstract class AbstractBrokerContractTests {
 		assertThat(ids(page)).containsExactlyElementsOf(published.subList(3, 6));
 		RecordingMessageListener listener = subscribe(broker, this.topic, position);
 		assertThat(listener.recovered()).isTrue();
+		// history holds three: a broker that reads it after subscribe returns (Redis) would find
+		// the oldest trimmed by the next publish and reset the subscriber, as it should
+		awaitIds(listener, published.subList(3, 6));
 		List<String> expected = new ArrayList<>(published.subList(3, 6));
 		expected.addAll(ids(publish(broker, 2)));
 		awaitIds(listener, expected);

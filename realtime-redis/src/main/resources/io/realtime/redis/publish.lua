@@ -11,16 +11,15 @@ if not epoch then
 	epoch, last, trimmed = epochOf(ARGV[5]), '0-0', '0-0'
 	redis.call('HSET', KEYS[2], 'e', ARGV[5], 'c', string.format('%.0f', now()))
 end
-local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[1])
+-- trimmed by count as the entry is added: the entries dropped are the oldest held, newer than any
+-- trimmed before
 local size = tonumber(ARGV[2])
-local length = redis.call('XLEN', KEYS[1])
-if length > size then
-	local dropped = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', length - size)
-	redis.call('XTRIM', KEYS[1], 'MAXLEN', size)
-	if compare(dropped[#dropped][1], trimmed) > 0 then
-		trimmed = dropped[#dropped][1]
-	end
+local excess = redis.call('XLEN', KEYS[1]) + 1 - size
+if excess > 0 then
+	local dropped = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)
+	trimmed = dropped[#dropped][1]
 end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', size, '*', 'd', ARGV[1])
 redis.call('HSET', KEYS[2], 'l', id, 't', trimmed)
 expire(tonumber(ARGV[3]), trimmed)
 -- only publishes keep a topic: by then every entry has aged out of history
