@@ -5,7 +5,7 @@
 # Starts a redis-server on a free port (core 1, nothing on disk), loads the broker's publish
 # script from the sources (topic.lua + publish.lua), fills the topics' history, then runs
 # redis-benchmark on core 0: 32 connections, 16 scripts in flight on each (the way many request
-# threads share the broker's one connection), a 72-byte JSON message, history of 100, topics
+# threads share the broker's one connection), an 83-byte JSON message, history of 100, topics
 # picked at random. Each round starts from empty keys.
 #
 #   realtime-bench/redis-script.sh [rounds=5] [publishes=100000] [topics=100]
