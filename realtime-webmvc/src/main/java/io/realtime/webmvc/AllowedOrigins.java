@@ -45,6 +45,9 @@ public class AllowedOrigins {
 
 	private static final String REFUSED = "requests from this origin are not allowed";
 
+	/** With {@code Origin}, the only header {@link #permits} reads: {@link OriginHeaders} carries no other. */
+	private static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
+
 	private final List<String> patterns;
 
 	private final CorsConfiguration allowed = new CorsConfiguration();
@@ -67,7 +70,7 @@ public class AllowedOrigins {
 	public boolean permits(ServerHttpRequest request) {
 		String origin = request.getHeaders().getOrigin();
 		if (origin == null) {
-			String site = request.getHeaders().getFirst("Sec-Fetch-Site");
+			String site = request.getHeaders().getFirst(SEC_FETCH_SITE);
 			return site == null || "same-origin".equals(site) || "none".equals(site);
 		}
 		try {
@@ -155,7 +158,7 @@ public class AllowedOrigins {
 		OriginHeaders(HttpServletRequest request) {
 			super(request);
 			copy(request, HttpHeaders.ORIGIN);
-			copy(request, "Sec-Fetch-Site");
+			copy(request, SEC_FETCH_SITE);
 		}
 
 		private void copy(HttpServletRequest request, String name) {
